@@ -1,1 +1,15 @@
+//! The pure heart of the sign-in frontend: domain types and the three flow machines.
+//!
+//! Nothing here touches the network, the clock, the DOM or Leptos: the compiler enforces it,
+//! because this crate has no such dependency. Machines take events (user input, API results,
+//! clock ticks) and return effects (requests to make) for a driver at the edge to run.
 
+pub mod auth_method;
+pub mod error;
+pub mod phone;
+pub mod username;
+
+pub use auth_method::AuthMethod;
+pub use error::{ApiError, Field, FieldError, OtpChallenge, OtpStatus};
+pub use phone::{COUNTRIES, Country, PhoneError, PhoneNumber};
+pub use username::normalize_username;
