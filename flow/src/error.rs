@@ -116,6 +116,8 @@ pub enum Field {
     PhoneVerificationCode,
     EmailVerificationCode,
     AuthMethod,
+    /// The second password box of the registration form. Never sent: only the client checks it.
+    PasswordConfirmation,
     /// An error about the request as a whole (no pointer).
     Base,
     /// An attribute this app does not send; kept so that its message is still shown.

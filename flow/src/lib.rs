@@ -6,10 +6,16 @@
 
 pub mod auth_method;
 pub mod error;
+pub mod feedback;
+pub mod login;
+pub mod otp;
 pub mod phone;
 pub mod username;
 
 pub use auth_method::AuthMethod;
 pub use error::{ApiError, Field, FieldError, OtpChallenge, OtpStatus};
+pub use feedback::Alert;
+pub use login::{CodeStep, CredentialsStep, LoginEffect, LoginEvent, LoginFlow, LoginState};
+pub use otp::{CodeEntry, CodeError, CodeNotice, Destination};
 pub use phone::{COUNTRIES, Country, PhoneError, PhoneNumber};
 pub use username::normalize_username;
