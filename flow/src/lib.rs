@@ -10,6 +10,7 @@ pub mod feedback;
 pub mod login;
 pub mod otp;
 pub mod phone;
+pub mod register;
 pub mod username;
 
 pub use auth_method::AuthMethod;
@@ -18,4 +19,8 @@ pub use feedback::Alert;
 pub use login::{CodeStep, CredentialsStep, LoginEffect, LoginEvent, LoginFlow, LoginState};
 pub use otp::{CodeEntry, CodeError, CodeNotice, Destination};
 pub use phone::{COUNTRIES, Country, PhoneError, PhoneNumber};
+pub use register::{
+    DetailsForm, DetailsStep, MethodStep, NewCustomer, PendingSignIn, RegisterCodeStep,
+    RegisterEffect, RegisterEvent, RegisterFlow, RegisterState,
+};
 pub use username::normalize_username;
