@@ -5,6 +5,7 @@
 //! clock ticks) and return effects (requests to make) for a driver at the edge to run.
 
 pub mod auth_method;
+pub mod enroll;
 pub mod error;
 pub mod feedback;
 pub mod login;
@@ -14,6 +15,10 @@ pub mod register;
 pub mod username;
 
 pub use auth_method::AuthMethod;
+pub use enroll::{
+    ChooseMethodStep, DestinationForm, DestinationStep, DisableForm, DisableStep, EnrollCodeStep,
+    EnrollEffect, EnrollEvent, EnrollFlow, EnrollState, UserSummary, UserUpdate,
+};
 pub use error::{ApiError, Field, FieldError, OtpChallenge, OtpStatus};
 pub use feedback::Alert;
 pub use login::{CodeStep, CredentialsStep, LoginEffect, LoginEvent, LoginFlow, LoginState};
