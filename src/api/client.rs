@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use gloo_net::http::{Method, RequestBuilder};
-use tfa_flow::{ApiError, PhoneNumber};
+use tfa_flow::{ApiError, Destination, NewCustomer, PhoneNumber, UserSummary, UserUpdate};
 
 use super::error::{apply_headers, classify};
-use super::model::{Account, NewCustomer, Token, User, UserUpdate};
+use super::model::{Account, Token};
 use super::transport::{Exchange, exchange};
 use super::wire;
 
@@ -125,6 +125,18 @@ impl ApiClient {
             .map(drop)
     }
 
+    /// Sends a verification code to either kind of destination, as the flows ask for it.
+    pub async fn send_verification_code(
+        &self,
+        access: &str,
+        destination: &Destination,
+    ) -> Result<(), ApiError> {
+        match destination {
+            Destination::Phone(number) => self.send_phone_code(access, number).await,
+            Destination::Email(email) => self.send_email_code(access, email).await,
+        }
+    }
+
     /// Registers a customer with a guest token.
     pub async fn create_customer(
         &self,
@@ -137,14 +149,18 @@ impl ApiClient {
             .map(drop)
     }
 
-    pub async fn user(&self, access: &str) -> Result<User, ApiError> {
+    pub async fn user(&self, access: &str) -> Result<UserSummary, ApiError> {
         let body = self.get("/v1/user", access).await?;
         wire::parse_user(&body.text).ok_or(ApiError::Unreadable {
             status: body.status,
         })
     }
 
-    pub async fn update_user(&self, access: &str, update: &UserUpdate) -> Result<User, ApiError> {
+    pub async fn update_user(
+        &self,
+        access: &str,
+        update: &UserUpdate,
+    ) -> Result<UserSummary, ApiError> {
         let body = Body::JsonApi(wire::user_update_document(update));
         let answer = self
             .send(Method::PATCH, "/v1/user", Some(access), None, body)

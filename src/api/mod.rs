@@ -14,4 +14,4 @@ mod wire;
 pub use client::ApiClient;
 pub use config::{ConfigError, RuntimeConfig, load_runtime_config, load_runtime_config_from};
 pub use error::{DEFAULT_RETRY_AFTER_SECS, apply_headers, classify};
-pub use model::{Account, NewCustomer, Token, User, UserUpdate, Verification};
+pub use model::{Account, Token};

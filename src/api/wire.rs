@@ -7,9 +7,9 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use tfa_flow::{AuthMethod, PhoneNumber, normalize_username};
+use tfa_flow::{AuthMethod, NewCustomer, PhoneNumber, UserSummary, UserUpdate, normalize_username};
 
-use super::model::{Account, NewCustomer, Token, User, UserUpdate, Verification};
+use super::model::{Account, Token};
 
 /// The token lifetime Freshcom documents, for a token body that leaves it out.
 const DEFAULT_EXPIRES_IN_SECS: u32 = 3600;
@@ -94,9 +94,12 @@ pub fn email_code_document(email: &str) -> String {
 }
 
 pub fn customer_document(customer: &NewCustomer) -> String {
-    let (phone, phone_code, email_code) = match &customer.verification {
-        Verification::Phone { number, code } => (Some(number.as_str()), Some(code.as_str()), None),
-        Verification::Email { code } => (None, None, Some(code.as_str())),
+    // The code proves the destination of the method chosen; a password-only customer has none.
+    let code = Some(customer.verification_code.trim()).filter(|c| !c.is_empty());
+    let (phone_code, email_code) = match customer.auth_method {
+        AuthMethod::TfaSms => (code, None),
+        AuthMethod::TfaEmail => (None, code),
+        AuthMethod::Simple => (None, None),
     };
     document(
         "Customer",
@@ -106,7 +109,10 @@ pub fn customer_document(customer: &NewCustomer) -> String {
             ("email", Some(customer.email.trim())),
             ("username", Some(customer.username.trim())),
             ("password", Some(customer.password.as_str())),
-            ("phoneNumber", phone),
+            (
+                "phoneNumber",
+                customer.phone_number.as_ref().map(PhoneNumber::as_str),
+            ),
             ("phoneVerificationCode", phone_code),
             ("emailVerificationCode", email_code),
             ("authMethod", Some(customer.auth_method.as_str())),
@@ -118,7 +124,7 @@ pub fn user_update_document(update: &UserUpdate) -> String {
     document(
         "User",
         attributes([
-            ("name", update.name.as_deref()),
+            ("authMethod", Some(update.auth_method.as_str())),
             ("email", update.email.as_deref()),
             (
                 "emailVerificationCode",
@@ -132,7 +138,6 @@ pub fn user_update_document(update: &UserUpdate) -> String {
                 "phoneVerificationCode",
                 update.phone_verification_code.as_deref(),
             ),
-            ("authMethod", update.auth_method.map(AuthMethod::as_str)),
             ("currentPassword", update.current_password.as_deref()),
         ]),
     )
@@ -172,7 +177,6 @@ struct UserAttributes {
     email: Option<String>,
     phone_number: Option<String>,
     auth_method: Option<String>,
-    email_verified: Option<bool>,
 }
 
 /// `None` when the body is not a token: the caller reports it as unreadable.
@@ -204,21 +208,23 @@ pub fn parse_account(body: &str) -> Option<Account> {
     })
 }
 
-pub fn parse_user(body: &str) -> Option<User> {
+pub fn parse_user(body: &str) -> Option<UserSummary> {
     let doc: Document<UserAttributes> = serde_json::from_str(body).ok()?;
     let attributes = doc.data.attributes.unwrap_or_default();
     let non_empty = |s: Option<String>| s.filter(|s| !s.is_empty());
-    Some(User {
-        id: doc.data.id,
+    Some(UserSummary {
         username: attributes.username.unwrap_or_default(),
         name: attributes.name.unwrap_or_default(),
         email: non_empty(attributes.email),
         phone_number: non_empty(attributes.phone_number),
+        // A value this app does not know is in practice the docs' `tfa_phone`, which the real
+        // backend stores but never honours: the user has no working second factor, and
+        // enrolling in a real one is their way out. `simple` says exactly that.
         auth_method: attributes
             .auth_method
             .as_deref()
-            .and_then(AuthMethod::parse),
-        email_verified: attributes.email_verified.unwrap_or(false),
+            .and_then(AuthMethod::parse)
+            .unwrap_or(AuthMethod::Simple),
     })
 }
 
@@ -275,30 +281,37 @@ mod tests {
         );
     }
 
-    #[test]
-    fn customer_document_matches_the_contract() {
-        let mut customer = NewCustomer {
+    fn customer() -> NewCustomer {
+        NewCustomer {
             name: "Joe Doe".into(),
             email: "joe@example.com".into(),
             username: "joe@example.com".into(),
             password: "supersecret".into(),
-            verification: Verification::Phone {
-                number: phone(),
-                code: "482913".into(),
-            },
             auth_method: AuthMethod::TfaSms,
-        };
+            phone_number: Some(phone()),
+            verification_code: "482913".into(),
+        }
+    }
+
+    #[test]
+    fn customer_document_matches_the_contract() {
         assert_eq!(
-            parse(&customer_document(&customer)),
+            parse(&customer_document(&customer())),
             json!({"data":{"type":"Customer","attributes":{"status":"registered","name":"Joe Doe",
                 "email":"joe@example.com","username":"joe@example.com","password":"supersecret",
                 "phoneNumber":"+14165551234","phoneVerificationCode":"482913","authMethod":"tfa_sms"}}})
         );
-        customer.verification = Verification::Email {
-            code: "123456".into(),
+    }
+
+    #[test]
+    fn an_email_customer_sends_the_email_code() {
+        let email = NewCustomer {
+            auth_method: AuthMethod::TfaEmail,
+            phone_number: None,
+            verification_code: "123456".into(),
+            ..customer()
         };
-        customer.auth_method = AuthMethod::TfaEmail;
-        let doc = parse(&customer_document(&customer));
+        let doc = parse(&customer_document(&email));
         let attributes = &doc["data"]["attributes"];
         assert_eq!(attributes["emailVerificationCode"], "123456");
         assert_eq!(attributes["authMethod"], "tfa_email");
@@ -307,25 +320,58 @@ mod tests {
     }
 
     #[test]
+    fn a_password_only_customer_sends_no_code() {
+        let simple = NewCustomer {
+            auth_method: AuthMethod::Simple,
+            phone_number: None,
+            verification_code: String::new(),
+            ..customer()
+        };
+        let doc = parse(&customer_document(&simple));
+        let attributes = doc["data"]["attributes"].as_object().expect("attributes");
+        assert_eq!(attributes["authMethod"], "simple");
+        assert!(!attributes.keys().any(|k| k.ends_with("VerificationCode")));
+    }
+
+    fn update(auth_method: AuthMethod) -> UserUpdate {
+        UserUpdate {
+            auth_method,
+            phone_number: None,
+            phone_verification_code: None,
+            email: None,
+            email_verification_code: None,
+            current_password: None,
+        }
+    }
+
+    #[test]
     fn user_updates_send_only_what_is_set() {
+        let sms = UserUpdate {
+            phone_number: Some(phone()),
+            phone_verification_code: Some("482913".into()),
+            ..update(AuthMethod::TfaSms)
+        };
         assert_eq!(
-            parse(&user_update_document(&UserUpdate::enable_sms(
-                phone(),
-                "482913"
-            ))),
+            parse(&user_update_document(&sms)),
             json!({"data":{"type":"User","attributes":{"authMethod":"tfa_sms",
                 "phoneNumber":"+14165551234","phoneVerificationCode":"482913"}}})
         );
+        let email = UserUpdate {
+            email: Some("joe@example.com".into()),
+            email_verification_code: Some("111222".into()),
+            ..update(AuthMethod::TfaEmail)
+        };
         assert_eq!(
-            parse(&user_update_document(&UserUpdate::enable_email(
-                "joe@example.com",
-                "111222"
-            ))),
+            parse(&user_update_document(&email)),
             json!({"data":{"type":"User","attributes":{"authMethod":"tfa_email",
                 "email":"joe@example.com","emailVerificationCode":"111222"}}})
         );
+        let off = UserUpdate {
+            current_password: Some("pw".into()),
+            ..update(AuthMethod::Simple)
+        };
         assert_eq!(
-            parse(&user_update_document(&UserUpdate::disable_tfa("pw"))),
+            parse(&user_update_document(&off)),
             json!({"data":{"type":"User","attributes":{"authMethod":"simple","currentPassword":"pw"}}})
         );
     }
@@ -378,21 +424,29 @@ mod tests {
     fn user_documents() {
         let user = parse_user(
             r#"{"data":{"id":"u1","type":"User","attributes":{"username":"joe@example.com","name":"Joe",
-               "email":"joe@example.com","phoneNumber":null,"authMethod":"tfa_phone","emailVerified":true,"extra":1}}}"#,
+               "email":"joe@example.com","phoneNumber":null,"authMethod":"tfa_email","emailVerified":true,"extra":1}}}"#,
         )
         .expect("a user");
         assert_eq!(
             user,
-            User {
-                id: "u1".into(),
+            UserSummary {
                 username: "joe@example.com".into(),
                 name: "Joe".into(),
                 email: Some("joe@example.com".into()),
                 phone_number: None,
-                auth_method: None,
-                email_verified: true,
+                auth_method: AuthMethod::TfaEmail,
             }
         );
         assert_eq!(parse_user("[]"), None);
+    }
+
+    #[test]
+    fn the_docs_tfa_phone_reads_as_no_working_second_factor() {
+        let user = parse_user(
+            r#"{"data":{"id":"u1","attributes":{"username":"joe","authMethod":"tfa_phone","phoneNumber":""}}}"#,
+        )
+        .expect("a user");
+        assert_eq!(user.auth_method, AuthMethod::Simple);
+        assert_eq!(user.phone_number, None);
     }
 }
