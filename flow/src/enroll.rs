@@ -326,6 +326,38 @@ impl EnrollFlow {
         )
     }
 
+    /// The current step's message for the error summary, whichever step it is.
+    pub fn alert(&self) -> Option<&Alert> {
+        match &self.state {
+            EnrollState::LoadFailed(alert) => Some(alert),
+            EnrollState::Destination(step) | EnrollState::SendingCode { step, .. } => {
+                step.alert.as_ref()
+            }
+            EnrollState::ConfirmDisable(step) | EnrollState::Disabling(step) => step.alert.as_ref(),
+            _ => self.code_entry().and_then(|entry| entry.alert.as_ref()),
+        }
+    }
+
+    /// The errors to show beside the fields of the current step.
+    pub fn field_errors(&self) -> &[FieldError] {
+        match &self.state {
+            EnrollState::ChooseMethod(step) => &step.errors,
+            EnrollState::Destination(step) | EnrollState::SendingCode { step, .. } => &step.errors,
+            EnrollState::ConfirmDisable(step) | EnrollState::Disabling(step) => &step.errors,
+            _ => &[],
+        }
+    }
+
+    /// The code step's countdowns and notice, in any of its states.
+    pub fn code_entry(&self) -> Option<&CodeEntry> {
+        match &self.state {
+            EnrollState::CodeEntry(step)
+            | EnrollState::Resending(step)
+            | EnrollState::Saving(step) => Some(&step.entry),
+            _ => None,
+        }
+    }
+
     /// Whether any state holds a password (for the tests of the "forgotten after use" rule).
     pub fn holds_secret(&self) -> bool {
         match &self.state {
@@ -1062,6 +1094,21 @@ mod tests {
         let mut flow = loaded(AuthMethod::Simple);
         assert_eq!(flow.handle(EnrollEvent::TurnOff), vec![]);
         assert_eq!(flow.state_name(), "overview");
+    }
+
+    #[test]
+    fn the_screen_finds_the_alert_errors_and_code_step_whatever_the_state() {
+        let mut flow = at_confirm_disable();
+        submit_password(&mut flow, "");
+        assert_eq!(flow.field_errors().len(), 1);
+        submit_password(&mut flow, PASSWORD);
+        updated(&mut flow, Err(ApiError::Server { status: 500 }));
+        assert_eq!(flow.alert(), Some(&Alert::Server));
+        let mut flow = at_saving();
+        assert_eq!(flow.code_entry().map(|e| e.code.as_str()), Some("482913"));
+        updated(&mut flow, Err(ApiError::Network));
+        assert_eq!(flow.alert(), Some(&Alert::Connection));
+        assert_eq!(flow.field_errors(), &[]);
     }
 
     #[test]

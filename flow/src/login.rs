@@ -212,6 +212,36 @@ impl LoginFlow {
         self.state == LoginState::SignedIn
     }
 
+    /// The current step's message for the error summary, whichever step it is.
+    pub fn alert(&self) -> Option<&Alert> {
+        match &self.state {
+            LoginState::Credentials(step) | LoginState::SubmittingCredentials(step) => {
+                step.alert.as_ref()
+            }
+            LoginState::SignedIn => None,
+            _ => self.code_entry().and_then(|entry| entry.alert.as_ref()),
+        }
+    }
+
+    /// The errors to show beside the fields of the current step.
+    pub fn field_errors(&self) -> &[FieldError] {
+        match &self.state {
+            LoginState::Credentials(step) | LoginState::SubmittingCredentials(step) => &step.errors,
+            _ => &[],
+        }
+    }
+
+    /// The code step's countdowns and notice, in any of its states.
+    pub fn code_entry(&self) -> Option<&CodeEntry> {
+        match &self.state {
+            LoginState::CodeEntry(step)
+            | LoginState::SubmittingCode(step)
+            | LoginState::Resending(step)
+            | LoginState::Locked(step) => Some(&step.entry),
+            _ => None,
+        }
+    }
+
     /// Whether any state holds a password (for the tests of the "forgotten after login" rule).
     pub fn holds_secret(&self) -> bool {
         match &self.state {
@@ -759,6 +789,23 @@ mod tests {
             vec![LoginEffect::SignedIn]
         );
         assert_eq!(flow.state_name(), "signed_in");
+    }
+
+    #[test]
+    fn the_screen_finds_the_alert_errors_and_code_step_whatever_the_state() {
+        let mut flow = LoginFlow::new();
+        submit(&mut flow, "", "");
+        assert_eq!(flow.field_errors().len(), 2);
+        assert_eq!(flow.code_entry(), None);
+        submit(&mut flow, "joe", PASSWORD);
+        answer(&mut flow, Err(ApiError::Network), 0);
+        assert_eq!(flow.alert(), Some(&Alert::Connection));
+        let mut flow = at_code_entry();
+        enter(&mut flow, "123456", 1_000);
+        assert_eq!(flow.code_entry().map(|e| e.code.as_str()), Some("123456"));
+        answer(&mut flow, Err(ApiError::Timeout), 2_000);
+        assert_eq!(flow.alert(), Some(&Alert::Connection));
+        assert_eq!(flow.field_errors(), &[]);
     }
 
     #[test]

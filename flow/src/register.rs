@@ -363,6 +363,38 @@ impl RegisterFlow {
         self.state == RegisterState::SignedIn
     }
 
+    /// The current step's message for the error summary, whichever step it is.
+    pub fn alert(&self) -> Option<&Alert> {
+        match &self.state {
+            RegisterState::Details(step) | RegisterState::SendingCode { step, .. } => {
+                step.alert.as_ref()
+            }
+            RegisterState::SignIn(login) => login.alert(),
+            _ => self.code_entry().and_then(|entry| entry.alert.as_ref()),
+        }
+    }
+
+    /// The errors to show beside the fields of the current step.
+    pub fn field_errors(&self) -> &[FieldError] {
+        match &self.state {
+            RegisterState::Method(step) => &step.errors,
+            RegisterState::Details(step) | RegisterState::SendingCode { step, .. } => &step.errors,
+            RegisterState::SignIn(login) => login.field_errors(),
+            _ => &[],
+        }
+    }
+
+    /// The code step's countdowns and notice, in any of its states (the login's too).
+    pub fn code_entry(&self) -> Option<&CodeEntry> {
+        match &self.state {
+            RegisterState::CodeEntry(step)
+            | RegisterState::Resending(step)
+            | RegisterState::CreatingCustomer { step, .. } => Some(&step.entry),
+            RegisterState::SignIn(login) => login.code_entry(),
+            _ => None,
+        }
+    }
+
     /// Whether any state holds a password (for the tests of the "forgotten after login" rule).
     pub fn holds_secret(&self) -> bool {
         match &self.state {
@@ -1115,6 +1147,34 @@ mod tests {
         assert_eq!(flow.state_name(), "login_submitting_credentials");
         flow.handle(RegisterEvent::Tick { now_ms: 6_000 });
         assert_eq!(flow.state_name(), "login_submitting_credentials");
+    }
+
+    #[test]
+    fn the_screen_finds_the_alert_errors_and_code_step_whatever_the_state() {
+        let mut flow = at_creating_customer();
+        assert_eq!(flow.code_entry().map(|e| e.code.as_str()), Some("482913"));
+        created(&mut flow, Err(ApiError::Network));
+        assert_eq!(flow.alert(), Some(&Alert::Connection));
+        created(
+            &mut flow,
+            Err(ApiError::Validation(vec![taken(Field::Email)])),
+        );
+        flow.handle(RegisterEvent::CodeEntered {
+            code: "482913".into(),
+            now_ms: 3_000,
+        });
+        created(
+            &mut flow,
+            Err(ApiError::Validation(vec![taken(Field::Email)])),
+        );
+        assert_eq!(flow.field_errors(), &[taken(Field::Email)]);
+        assert_eq!(flow.alert(), None);
+        let mut flow = at_signing_in();
+        token_result(
+            &mut flow,
+            Err(ApiError::OtpRequired(OtpChallenge::default())),
+        );
+        assert_eq!(flow.code_entry().map(|e| e.notice), Some(CodeNotice::Sent));
     }
 
     #[test]
