@@ -1155,10 +1155,6 @@ mod tests {
         assert_eq!(flow.code_entry().map(|e| e.code.as_str()), Some("482913"));
         created(&mut flow, Err(ApiError::Network));
         assert_eq!(flow.alert(), Some(&Alert::Connection));
-        created(
-            &mut flow,
-            Err(ApiError::Validation(vec![taken(Field::Email)])),
-        );
         flow.handle(RegisterEvent::CodeEntered {
             code: "482913".into(),
             now_ms: 3_000,
