@@ -906,6 +906,11 @@ mod tests {
         });
         assert_eq!(flow.state_name(), "needs_login");
         assert_eq!(flow.handle(EnrollEvent::Load), vec![]);
+        let mut flow = at_confirm_disable();
+        submit_password(&mut flow, PASSWORD);
+        updated(&mut flow, Err(ApiError::Unauthorized));
+        assert_eq!(flow.state_name(), "needs_login");
+        assert!(!flow.holds_secret());
     }
 
     #[test]

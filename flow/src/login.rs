@@ -661,6 +661,32 @@ mod tests {
     }
 
     #[test]
+    fn a_user_already_locked_out_lands_on_the_locked_step_and_can_leave_it() {
+        let mut flow = LoginFlow::new();
+        submit(&mut flow, "joe", PASSWORD);
+        let locked = OtpChallenge {
+            status: Some(OtpStatus::Locked),
+            ..OtpChallenge::default()
+        };
+        answer(&mut flow, Err(ApiError::OtpRequired(locked)), 0);
+        assert_eq!(flow.state_name(), "locked");
+        assert_eq!(flow.handle(LoginEvent::Back), vec![]);
+        assert_eq!(flow.state_name(), "credentials");
+        assert!(!flow.holds_secret());
+    }
+
+    #[test]
+    fn a_resend_refused_for_the_password_goes_back_to_the_credentials() {
+        let mut flow = at_code_entry();
+        flow.handle(LoginEvent::Resend { now_ms: 30_000 });
+        answer(&mut flow, Err(ApiError::InvalidCredentials), 31_000);
+        assert_eq!(
+            credentials_step(&flow).alert,
+            Some(Alert::InvalidCredentials)
+        );
+    }
+
+    #[test]
     fn wrong_credentials_return_to_the_first_step_with_the_username_kept() {
         let mut flow = LoginFlow::new();
         submit(&mut flow, "Joe@example.com", "wrong password");
