@@ -330,3 +330,22 @@ async fn guest_token_on_user_is_403_access_denied() {
     assert_eq!(r.first_error()["code"], "access_denied", "{r:?}");
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn wrong_email_verification_code_at_registration_is_refused() {
+    let mut srv = TestServer::start(TestOptions::default()).await;
+    let guest = guest_token(&srv).await;
+    let email = "emma@example.com";
+    assert_eq!(send_email_code(&srv, &guest, email).await.status, 204);
+    let code = latest_code(&srv, email).await;
+    let r = register(
+        &srv,
+        &guest,
+        json!({"status": "registered", "name": "Emma Mail", "email": email,
+            "username": email, "password": PASSWORD,
+            "emailVerificationCode": wrong_code(&code), "authMethod": "tfa_email"}),
+    )
+    .await;
+    r.assert_field_error(422, "invalid", "/data/attributes/emailVerificationCode");
+    srv.stop().await;
+}

@@ -26,7 +26,7 @@ async fn raw_token(srv: &TestServer, content_type: &str, body: String) -> Resp {
 fn guest_form(srv: &TestServer) -> String {
     serde_urlencoded::to_string([
         ("grant_type", "refresh_token"),
-        ("refresh_token", &srv.publishable_token().to_string()),
+        ("refresh_token", srv.publishable_token()),
     ])
     .expect("form")
 }
