@@ -28,7 +28,7 @@ pub async fn log_requests(request: Request, next: Next) -> Response {
         %method,
         %path,
         status = response.status().as_u16(),
-        latency_ms = start.elapsed().as_secs_f64() * 1000.0,
+        latency = ?start.elapsed(),
         "request"
     );
     response

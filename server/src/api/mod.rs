@@ -136,23 +136,21 @@ pub fn router() -> Router<App> {
 async fn check_accept(request: Request, next: Next) -> Response {
     let acceptable = match request.headers().get(header::ACCEPT) {
         None => true,
-        Some(value) => value.to_str().is_ok_and(|v| {
-            v.trim().is_empty()
-                || v.split(',').any(|entry| {
-                    let entry: String = entry
-                        .chars()
-                        .filter(|c| !c.is_whitespace())
-                        .collect::<String>()
-                        .to_ascii_lowercase();
-                    entry == reply::JSONAPI || entry == "*/*"
-                })
-        }),
+        Some(value) => value.to_str().is_ok_and(accepts_jsonapi),
     };
     if acceptable {
         next.run(request).await
     } else {
         StatusCode::NOT_ACCEPTABLE.into_response()
     }
+}
+
+fn accepts_jsonapi(accept: &str) -> bool {
+    accept.trim().is_empty()
+        || accept.split(',').any(|entry| {
+            let entry: String = entry.chars().filter(|c| !c.is_whitespace()).collect();
+            entry.eq_ignore_ascii_case(reply::JSONAPI) || entry == "*/*"
+        })
 }
 
 /// The bearer of a valid access token: a guest of the account, or a user.
@@ -244,4 +242,30 @@ impl Doc {
 fn parse_auth_method(raw: &str) -> Result<AuthMethod, reply::FieldError> {
     raw.parse()
         .map_err(|_| reply::FieldError::inclusion("authMethod"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts_jsonapi;
+
+    #[test]
+    fn accept_header_as_the_real_backend_and_the_2018_sdk_need_it() {
+        for ok in [
+            "",
+            "application/vnd.api+json",
+            "*/*",
+            "application/json, text/plain, */*",
+            "text/html, application/vnd.api+json",
+        ] {
+            assert!(accepts_jsonapi(ok), "{ok}");
+        }
+        for bad in [
+            "application/json",
+            "*/*;q=0.8",
+            "text/html,application/xhtml+xml,*/*;q=0.8",
+            "application/vnd.api+json; ext=bulk",
+        ] {
+            assert!(!accepts_jsonapi(bad), "{bad}");
+        }
+    }
 }

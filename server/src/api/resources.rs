@@ -257,9 +257,17 @@ pub async fn register(
     let password = password_attr(&doc, "password", &mut errors);
     let phone = phone_attr(&doc, &mut errors);
     let email = email_attr(&doc, &mut errors);
+    let account = {
+        let id = who.account_id.clone();
+        app.store
+            .call(move |conn| store::account_by_id(conn, &id))
+            .await?
+            .ok_or(ApiError::Unauthorized)?
+    };
+    // The account's default applies when none is asked for, and must be satisfied the same way.
     let method = match doc.text("authMethod") {
         Some(raw) => parse_auth_method(&raw).map_err(|e| errors.push(e)).ok(),
-        None => None,
+        None => Some(account.default_auth_method),
     };
     let phone_code = doc.text("phoneVerificationCode");
     let email_code = doc.text("emailVerificationCode");
@@ -315,7 +323,6 @@ pub async fn register(
 
     let now = app.now();
     let name = doc.text("name");
-    let account_id = who.account_id;
     let first_otp = match method {
         Some(AuthMethod::TfaSms) => phone_code.as_deref().map(|c| app.code_hash(c)),
         Some(AuthMethod::TfaEmail) => email_code.as_deref().map(|c| app.code_hash(c)),
@@ -324,16 +331,14 @@ pub async fn register(
     let result = app
         .store
         .call(move |conn| {
-            let account = store::account_by_id(conn, &account_id)?
-                .ok_or_else(|| anyhow::anyhow!("token of a missing account"))?;
             if let Some(u) = &username
                 && store::user_by_username(conn, &account.id, u)?.is_some()
             {
                 errors.push(FieldError::taken("username"));
             }
             check_codes(conn, &presented, now, &mut errors)?;
-            let (Some(username), Some(password_hash), true) =
-                (username, password_hash, errors.is_empty())
+            let (Some(username), Some(password_hash), Some(auth_method), true) =
+                (username, password_hash, method, errors.is_empty())
             else {
                 return Ok(Err(errors));
             };
@@ -349,7 +354,7 @@ pub async fn register(
                 email,
                 phone_verified: verified(VerificationKind::Phone),
                 phone_number: phone,
-                auth_method: method.unwrap_or(account.default_auth_method),
+                auth_method,
                 created_at: now,
             };
             let tx = conn.transaction()?;
@@ -467,7 +472,12 @@ pub async fn patch_user(
         }
         _ => {}
     }
-    errors.dedup();
+    let mut seen = Vec::new();
+    errors.retain(|e| {
+        let first = !seen.contains(e);
+        seen.push(e.clone());
+        first
+    });
 
     let password_hash = match (new_password, errors.is_empty()) {
         (Some(p), true) => tokio::task::spawn_blocking(move || secrets::hash_password(&p))
