@@ -349,3 +349,209 @@ async fn wrong_email_verification_code_at_registration_is_refused() {
     r.assert_field_error(422, "invalid", "/data/attributes/emailVerificationCode");
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn verification_code_expires_after_30_minutes() {
+    let mut srv = TestServer::start(TestOptions::default()).await;
+    let guest = guest_token(&srv).await;
+    assert_eq!(send_phone_code(&srv, &guest, PHONE).await.status, 204);
+    let code = latest_code(&srv, PHONE).await;
+    srv.clock.advance(Duration::from_secs(30 * 60 + 1));
+    // The guest token from before is still valid (an hour), but take the usual path anyway.
+    let guest = guest_token(&srv).await;
+    let r = register(
+        &srv,
+        &guest,
+        json!({"status": "registered", "name": "Joe Doe", "email": "joe@example.com",
+            "username": "joe@example.com", "password": PASSWORD, "phoneNumber": PHONE,
+            "phoneVerificationCode": code, "authMethod": "tfa_sms"}),
+    )
+    .await;
+    r.assert_field_error(422, "invalid", "/data/attributes/phoneVerificationCode");
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn verification_code_is_single_use() {
+    let mut srv = TestServer::start(TestOptions::default()).await;
+    let code = register_sms(&srv, "joe@example.com", PHONE).await;
+    let guest = guest_token(&srv).await;
+    let r = register(
+        &srv,
+        &guest,
+        json!({"status": "registered", "name": "Jane Doe", "email": "jane@example.com",
+            "username": "jane@example.com", "password": PASSWORD, "phoneNumber": PHONE,
+            "phoneVerificationCode": code, "authMethod": "tfa_sms"}),
+    )
+    .await;
+    r.assert_field_error(422, "invalid", "/data/attributes/phoneVerificationCode");
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn verification_code_dies_after_five_wrong_tries() {
+    let mut srv = TestServer::start(TestOptions::default()).await;
+    let guest = guest_token(&srv).await;
+    assert_eq!(send_phone_code(&srv, &guest, PHONE).await.status, 204);
+    let code = latest_code(&srv, PHONE).await;
+    let attempt = |c: String| {
+        json!({"status": "registered", "name": "Joe Doe", "email": "joe@example.com",
+            "username": "joe@example.com", "password": PASSWORD, "phoneNumber": PHONE,
+            "phoneVerificationCode": c, "authMethod": "tfa_sms"})
+    };
+    for _ in 0..5 {
+        let r = register(&srv, &guest, attempt(wrong_code(&code))).await;
+        r.assert_field_error(422, "invalid", "/data/attributes/phoneVerificationCode");
+    }
+    let r = register(&srv, &guest, attempt(code)).await;
+    r.assert_field_error(422, "invalid", "/data/attributes/phoneVerificationCode");
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn enrolment_with_a_wrong_verification_code_is_refused() {
+    let mut srv = TestServer::start(TestOptions::default()).await;
+    register_simple(&srv, "sam@example.com").await;
+    let user_token = password_login(&srv, "sam@example.com", PASSWORD, None)
+        .await
+        .access_token();
+    assert_eq!(send_phone_code(&srv, &user_token, PHONE).await.status, 204);
+    let code = latest_code(&srv, PHONE).await;
+    let r = patch_user(
+        &srv,
+        &user_token,
+        json!({"authMethod": "tfa_sms", "phoneNumber": PHONE,
+            "phoneVerificationCode": wrong_code(&code)}),
+    )
+    .await;
+    r.assert_field_error(422, "invalid", "/data/attributes/phoneVerificationCode");
+
+    // Still a simple user.
+    let login = password_login(&srv, "sam@example.com", PASSWORD, None).await;
+    assert_eq!(login.status, 200, "{login:?}");
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn access_token_expires_after_an_hour_and_the_refresh_token_renews_it() {
+    let mut srv = TestServer::start(TestOptions::default()).await;
+    register_simple(&srv, "sam@example.com").await;
+    let login = password_login(&srv, "sam@example.com", PASSWORD, None).await;
+    let access = login.access_token();
+    let urt = login.json()["refresh_token"]
+        .as_str()
+        .expect("refresh_token")
+        .to_string();
+
+    srv.clock.advance(Duration::from_secs(3601));
+    let r = get(&srv, "/v1/user", Some(&access)).await;
+    assert_eq!(r.status, 401, "{r:?}");
+    assert!(r.text.is_empty(), "{r:?}");
+
+    let scope = scope(&srv);
+    let renewed = token(
+        &srv,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &urt),
+            ("scope", &scope),
+        ],
+        None,
+    )
+    .await;
+    let user = get(&srv, "/v1/user", Some(&renewed.access_token())).await;
+    assert_eq!(user.status, 200, "{user:?}");
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn locked_code_is_replaced_by_a_resend_after_the_pause() {
+    let mut srv = TestServer::start(TestOptions::default()).await;
+    register_sms(&srv, "joe@example.com", PHONE).await;
+    password_login(&srv, "joe@example.com", PASSWORD, None)
+        .await
+        .assert_tfa_error();
+    let code = latest_code(&srv, PHONE).await;
+    for _ in 0..5 {
+        password_login(&srv, "joe@example.com", PASSWORD, Some(&wrong_code(&code)))
+            .await
+            .assert_tfa_error();
+    }
+    srv.clock.advance(Duration::from_secs(31));
+    let resend = password_login(&srv, "joe@example.com", PASSWORD, None).await;
+    let otp = resend.otp();
+    assert_eq!(otp["status"], "sent", "{otp}");
+    assert_eq!(otp["attempts_left"], 5, "{otp}");
+    let fresh = latest_code(&srv, PHONE).await;
+    let login = password_login(&srv, "joe@example.com", PASSWORD, Some(&fresh)).await;
+    assert_eq!(login.status, 200, "{login:?}");
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn malformed_json_api_documents_are_400() {
+    let mut srv = TestServer::start(TestOptions::default()).await;
+    let guest = guest_token(&srv).await;
+    let bad_json = Resp::read(
+        client()
+            .post(srv.url("/v1/customers"))
+            .header("Accept", JSONAPI)
+            .header("Content-Type", JSONAPI)
+            .bearer_auth(&guest)
+            .body("{\"data\": {")
+            .send()
+            .await
+            .expect("POST"),
+    )
+    .await;
+    assert_eq!(bad_json.status, 400, "{bad_json:?}");
+    assert_eq!(
+        bad_json.first_error()["code"],
+        "invalid_json",
+        "{bad_json:?}"
+    );
+
+    let no_type = post_doc(
+        &srv,
+        "/v1/customers",
+        Some(&guest),
+        &json!({"data": {"attributes": {"name": "Joe Doe"}}}),
+    )
+    .await;
+    assert_eq!(no_type.status, 400, "{no_type:?}");
+    assert_eq!(no_type.first_error()["code"], "missing_type", "{no_type:?}");
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn json_api_routes_without_a_token_are_401_with_empty_body() {
+    let mut srv = TestServer::start(TestOptions::default()).await;
+    let code = post_doc(
+        &srv,
+        "/v1/phone_verification_codes",
+        None,
+        &json!({"data": {"type": "PhoneVerificationCode", "attributes": {"phoneNumber": PHONE}}}),
+    )
+    .await;
+    assert_eq!(code.status, 401, "{code:?}");
+    assert!(code.text.is_empty(), "{code:?}");
+    assert!(
+        outbox(&srv).await.is_empty(),
+        "nothing sent without a token"
+    );
+
+    let customer = post_doc(
+        &srv,
+        "/v1/customers",
+        None,
+        &customer_doc(json!({"status": "registered", "name": "Joe Doe",
+            "email": "joe@example.com", "username": "joe@example.com", "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(customer.status, 401, "{customer:?}");
+    assert!(customer.text.is_empty(), "{customer:?}");
+
+    let account = get(&srv, "/v1/account", None).await;
+    assert_eq!(account.status, 401, "{account:?}");
+    srv.stop().await;
+}

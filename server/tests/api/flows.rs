@@ -381,6 +381,10 @@ async fn simple_user_logs_in_with_one_request() {
     let attrs = user.json()["data"]["attributes"].clone();
     assert_eq!(attrs["username"], "sam@example.com", "{attrs}");
     assert_eq!(attrs["authMethod"], "simple", "{attrs}");
+    assert_eq!(attrs["email"], "sam@example.com", "{attrs}");
+    assert_eq!(attrs["name"], "Simple Sam", "{attrs}");
+    assert!(attrs["emailVerified"].is_boolean(), "{attrs}");
+    assert!(attrs.get("password").is_none(), "{attrs}");
     srv.stop().await;
 }
 
