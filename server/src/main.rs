@@ -45,7 +45,8 @@ struct Args {
     #[arg(long, env = "TFA_PUBLIC_API_BASE_URL", default_value = "")]
     public_api_base_url: String,
     /// Behave like the real 2018 Freshcom backend: no `otp` object, no exposed headers.
-    #[arg(long, env = "TFA_PART1_ONLY")]
+    #[arg(long, env = "TFA_PART1_ONLY", action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new())]
     part1_only: bool,
 
     #[arg(long, env = "TFA_SMTP_HOST")]
@@ -189,8 +190,9 @@ async fn main() -> anyhow::Result<()> {
         addr.to_string()
     };
     println!(
-        "tfa-server ({:?} mode) listening on http://{host}/",
-        config.mode
+        "tfa-server ({:?} mode{}) listening on http://{host}/",
+        config.mode,
+        if config.part1_only { ", Part 1 only" } else { "" }
     );
     if let Some(token) = &config.publishable_token {
         println!(
