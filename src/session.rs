@@ -785,3 +785,51 @@ mod tests {
         assert!(!printed.contains("secret"), "{printed}");
     }
 }
+
+/// Real Web Storage, in the browser.
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser_tests {
+    use super::*;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn stored(kind: TokenStorage) -> Option<String> {
+        WebStorage(kind)
+            .load(STORAGE_KEY)
+            .unwrap_or_else(|Unavailable| panic!("{kind:?} is available in the test browser"))
+    }
+
+    fn token() -> Token {
+        Token {
+            access_token: "at".into(),
+            expires_in_secs: 3600,
+            refresh_token: Some("rt".into()),
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn the_refresh_token_survives_a_new_session_and_sign_out_removes_it() {
+        for kind in [TokenStorage::SessionStorage, TokenStorage::LocalStorage] {
+            let session = Session::new(kind);
+            assert_eq!(session.storage(), kind);
+            session.sign_in(token());
+            assert_eq!(stored(kind).as_deref(), Some("rt"), "{kind:?}");
+
+            let reloaded = Session::new(kind);
+            assert!(reloaded.is_signed_in(), "{kind:?}");
+            reloaded.sign_out();
+            assert_eq!(stored(kind), None, "{kind:?}");
+            assert!(!Session::new(kind).is_signed_in(), "{kind:?}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn memory_storage_writes_nothing() {
+        let session = Session::new(TokenStorage::Memory);
+        session.sign_in(token());
+        assert!(session.is_signed_in());
+        assert_eq!(stored(TokenStorage::SessionStorage), None);
+        assert_eq!(stored(TokenStorage::LocalStorage), None);
+    }
+}

@@ -11,6 +11,9 @@ mod model;
 mod transport;
 mod wire;
 
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser_tests;
+
 pub use client::ApiClient;
 pub use config::{ConfigError, RuntimeConfig, load_runtime_config, load_runtime_config_from};
 pub use error::{DEFAULT_RETRY_AFTER_SECS, apply_headers, classify};

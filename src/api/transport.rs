@@ -44,6 +44,25 @@ impl Drop for TimerGuard {
     }
 }
 
+/// Runs `future` for at most `timeout`; `None` when the time ran out first.
+pub(super) async fn within<F: Future>(timeout: Duration, future: F) -> Option<F::Output> {
+    // Held to the end of the race: dropping it clears the timer.
+    let (_timer, fired) = deadline(timeout);
+    let mut future = pin!(future);
+    let mut fired = pin!(fired);
+    poll_fn(|cx| {
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        // The timer promise never rejects; either way it means the time is up.
+        match fired.as_mut().poll(cx) {
+            Poll::Ready(_) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
+}
+
 /// A future that resolves after `duration`, and the guard that cancels it.
 fn deadline(duration: Duration) -> (TimerGuard, JsFuture) {
     let millis = i32::try_from(duration.as_millis()).unwrap_or(i32::MAX);
@@ -91,21 +110,7 @@ pub async fn exchange(
         })
     };
 
-    let (timer, fired) = deadline(timeout);
-    let mut answer = pin!(answer);
-    let mut fired = pin!(fired);
-    let outcome = poll_fn(|cx| {
-        if let Poll::Ready(result) = answer.as_mut().poll(cx) {
-            return Poll::Ready(Some(result));
-        }
-        // The timer promise never rejects; either way it means the time is up.
-        match fired.as_mut().poll(cx) {
-            Poll::Ready(_) => Poll::Ready(None),
-            Poll::Pending => Poll::Pending,
-        }
-    })
-    .await;
-    drop(timer);
+    let outcome = within(timeout, answer).await;
     match outcome {
         Some(result) => result,
         None => {
