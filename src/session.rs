@@ -275,9 +275,14 @@ impl Session {
     /// Runs `call` with the user's access token; on [`ApiError::Unauthorized`] (revoked, or
     /// expired early) refreshes once and runs it again.
     ///
-    /// ```ignore
-    /// let api = &client;
-    /// let user = session.with_user(api, |token| async move { api.user(&token).await }).await?;
+    /// ```no_run
+    /// # use tfa_app::{api::ApiClient, session::Session};
+    /// # use tfa_flow::{ApiError, UserSummary};
+    /// async fn current_user(session: &Session, api: &ApiClient) -> Result<UserSummary, ApiError> {
+    ///     session
+    ///         .with_user(api, |token| async move { api.user(&token).await })
+    ///         .await
+    /// }
     /// ```
     pub async fn with_user<T, F, Fut>(&self, client: &ApiClient, call: F) -> Result<T, ApiError>
     where
