@@ -192,7 +192,11 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "tfa-server ({:?} mode{}) listening on http://{host}/",
         config.mode,
-        if config.part1_only { ", Part 1 only" } else { "" }
+        if config.part1_only {
+            ", Part 1 only"
+        } else {
+            ""
+        }
     );
     if let Some(token) = &config.publishable_token {
         println!(

@@ -18,6 +18,8 @@ pub struct TestOptions {
     pub dist_dir: Option<PathBuf>,
     /// Behave like the 2018 backend (see `Config::part1_only`).
     pub part1_only: bool,
+    /// What `/config.json` names as the API (`None`: the same origin), to point the app elsewhere.
+    pub public_api_base_url: Option<String>,
 }
 
 struct Running {
@@ -53,6 +55,9 @@ impl TestServer {
             .clone()
             .unwrap_or_else(|| dir.path().join("no-dist"));
         config.part1_only = opts.part1_only;
+        if let Some(url) = opts.public_api_base_url {
+            config.public_api_base_url = url;
+        }
         let clock = ManualClock::new();
         let mut server = TestServer {
             base_url: format!("http://{addr}"),

@@ -105,6 +105,11 @@ fn send_wait(
     }
 }
 
+/// The key under which wrong passwords of one user are counted.
+fn user_failure_key(account_id: &str, username: &str) -> String {
+    format!("user:{account_id}:{username}")
+}
+
 fn millis(d: std::time::Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }

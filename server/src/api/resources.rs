@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::reply::{FieldError, jsonapi};
 use super::{
     ApiError, App, AppState, Attr, Auth, CODE_ATTEMPTS, Doc, LOGIN_CODE_TTL_SECS,
-    VERIFICATION_CODE_TTL_SECS, parse_auth_method, send_wait,
+    VERIFICATION_CODE_TTL_SECS, millis, parse_auth_method, send_wait, user_failure_key,
 };
 use crate::model::{AuthMethod, Channel, is_e164, is_email, normalize_username};
 use crate::notify::Message;
@@ -409,12 +409,38 @@ pub async fn patch_user(
         match doc.text("currentPassword") {
             None => errors.push(FieldError::required("currentPassword")),
             Some(current) => {
+                // The login's per-user limit guards this check too: a stolen access token must
+                // not become a way to guess the password.
+                let key = user_failure_key(&user.account_id, &user.username);
+                let limits = app.config.limits.clone();
+                let window = millis(limits.password_window);
+                let now = app.now();
+                let wait = {
+                    let key = key.clone();
+                    app.store
+                        .call(move |conn| {
+                            store::failure_wait(
+                                conn,
+                                &key,
+                                now,
+                                window,
+                                limits.password_per_username,
+                            )
+                        })
+                        .await?
+                };
+                if let Some(seconds) = wait {
+                    return Err(ApiError::RateLimited(seconds));
+                }
                 let hash = user.password_hash.clone();
                 let ok =
                     tokio::task::spawn_blocking(move || secrets::verify_password(&current, &hash))
                         .await
                         .map_err(anyhow::Error::from)?;
                 if !ok {
+                    app.store
+                        .call(move |conn| store::record_failure(conn, &key, now, window))
+                        .await?;
                     errors.push(FieldError::must_match("currentPassword"));
                 }
             }

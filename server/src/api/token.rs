@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::reply::{json, retry_after};
 use super::{
     ACCESS_TOKEN_TTL_SECS, App, AppState, CODE_ATTEMPTS, LOGIN_CODE_TTL_SECS, millis, send_wait,
+    user_failure_key,
 };
 use crate::model::{AuthMethod, Channel, mask_email, mask_phone, normalize_username};
 use crate::notify::Message;
@@ -229,11 +230,7 @@ async fn password_grant(app: &AppState, login: Login) -> Result<Value, TokenErro
     let account_id = scope_account(app, login.scope.as_deref());
     let limits = app.config.limits.clone();
     let window = millis(limits.password_window);
-    let user_key = format!(
-        "user:{}:{}",
-        account_id.as_deref().unwrap_or("-"),
-        login.username
-    );
+    let user_key = user_failure_key(account_id.as_deref().unwrap_or("-"), &login.username);
     let addr_key = format!("addr:{}", login.peer.ip());
     let now = app.now();
 
