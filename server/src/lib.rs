@@ -131,3 +131,57 @@ fn cors(config: &Config) -> CorsLayer {
         layer.expose_headers([otp, header::RETRY_AFTER])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    fn production(dir: &std::path::Path) -> Config {
+        let mut config = Config::development();
+        config.mode = Mode::Production;
+        config.db_path = dir.join("prod.sqlite3");
+        config.publishable_token = None;
+        config
+    }
+
+    #[tokio::test]
+    async fn production_refuses_to_start_without_smtp_and_sms() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = build(production(dir.path()), Arc::new(ManualClock::new()))
+            .await
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("SMTP"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn production_has_no_dev_routes_and_no_config_without_a_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = production(dir.path());
+        config.smtp = Some(SmtpConfig {
+            host: "localhost".into(),
+            port: 25,
+            username: None,
+            password: None,
+            from: "Acme <no-reply@example.com>".into(),
+            security: SmtpSecurity::Plain,
+        });
+        config.sms = Some(SmsConfig {
+            webhook_url: "http://127.0.0.1:9/sms".into(),
+            bearer_secret: None,
+        });
+        let router = build(config, Arc::new(ManualClock::new())).await.unwrap();
+        for path in ["/_dev/outbox", "/_dev/outbox/", "/_dev", "/config.json"] {
+            let response = router
+                .clone()
+                .oneshot(Request::get(path).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        }
+    }
+}

@@ -177,4 +177,31 @@ mod tests {
         assert_eq!(get(srv.url("/_dev/outbox")).await, (200, "[]".to_string()));
         srv.stop().await;
     }
+
+    #[tokio::test]
+    async fn serves_the_built_app_with_a_fallback_for_its_routes() {
+        let dist = tempfile::tempdir().unwrap();
+        std::fs::write(dist.path().join("index.html"), "<p>the app</p>").unwrap();
+        std::fs::write(dist.path().join("app.js"), "// js").unwrap();
+        let mut srv = TestServer::start(TestOptions {
+            dist_dir: Some(dist.path().to_path_buf()),
+            ..TestOptions::default()
+        })
+        .await;
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        for (path, status, body) in [
+            ("/", 200, "<p>the app</p>"),
+            ("/account/security", 200, "<p>the app</p>"),
+            ("/app.js", 200, "// js"),
+            ("/missing.js", 404, ""),
+        ] {
+            let r = client.get(srv.url(path)).send().await.unwrap();
+            assert_eq!(r.status().as_u16(), status, "{path}");
+            assert_eq!(r.text().await.unwrap(), body, "{path}");
+        }
+        let api = client.get(srv.url("/v1/nothing")).send().await.unwrap();
+        assert_eq!(api.status().as_u16(), 404);
+        assert!(api.text().await.unwrap().contains("not_found"));
+        srv.stop().await;
+    }
 }
