@@ -153,8 +153,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = build(production(dir.path()), Arc::new(ManualClock::new()))
             .await
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         assert!(err.to_string().contains("SMTP"), "{err}");
     }
 
