@@ -205,6 +205,8 @@ async fn main() -> anyhow::Result<()> {
             config.account_id,
             config.account_mode()
         );
+    } else {
+        println!("  account: none (set --publishable-token to create one and serve /config.json)");
     }
     if config.mode == Mode::Development {
         println!("  outbox:  http://{host}/_dev/outbox/");
