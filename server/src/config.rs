@@ -115,6 +115,8 @@ pub struct Config {
     pub public_api_base_url: String,
     /// Behave like the real 2018 backend: no `otp` object, no exposed headers, no resend limits.
     pub part1_only: bool,
+    /// The app's host (e.g. `shop.example.com`) for the WebOTP line of SMS; none by default.
+    pub webotp_domain: Option<String>,
     pub smtp: Option<SmtpConfig>,
     pub sms: Option<SmsConfig>,
     pub limits: Limits,
@@ -135,6 +137,7 @@ impl Config {
             publishable_token: Some(DEV_PUBLISHABLE_TOKEN.to_string()),
             public_api_base_url: String::new(),
             part1_only: false,
+            webotp_domain: None,
             smtp: None,
             sms: None,
             limits: Limits::default(),

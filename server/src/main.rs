@@ -48,6 +48,9 @@ struct Args {
     #[arg(long, env = "TFA_PART1_ONLY", action = clap::ArgAction::SetTrue,
         value_parser = clap::builder::BoolishValueParser::new())]
     part1_only: bool,
+    /// The app's host name: SMS then end with a WebOTP line `@host #code`.
+    #[arg(long, env = "TFA_WEBOTP_DOMAIN")]
+    webotp_domain: Option<String>,
 
     #[arg(long, env = "TFA_SMTP_HOST")]
     smtp_host: Option<String>,
@@ -129,6 +132,7 @@ impl Args {
             publishable_token,
             public_api_base_url: self.public_api_base_url,
             part1_only: self.part1_only,
+            webotp_domain: self.webotp_domain,
             smtp,
             sms,
             limits: Limits {

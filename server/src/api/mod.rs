@@ -63,6 +63,15 @@ impl AppState {
         }
     }
 
+    /// The text of a message; an SMS ends with the WebOTP origin line (`@host #code`) when a
+    /// domain is configured, so that the browser can offer the code to the app.
+    fn message_body(&self, channel: Channel, text: String, code: &str) -> String {
+        match (&self.config.webotp_domain, channel) {
+            (Some(domain), Channel::Sms) => format!("{text}\n\n@{domain} #{code}"),
+            _ => text,
+        }
+    }
+
     /// Sends a message; a failure is logged here (without the code) and reported as `false`.
     async fn deliver(&self, message: Message) -> bool {
         match self.notifier(message.channel).send(&message).await {

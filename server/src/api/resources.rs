@@ -162,7 +162,11 @@ async fn send_verification_code(
         channel,
         to,
         subject: format!("Your {account} verification code"),
-        body: format!("{code} is your {account} verification code. It expires in 30 minutes."),
+        body: app.message_body(
+            channel,
+            format!("{code} is your {account} verification code. It expires in 30 minutes."),
+            &code,
+        ),
         code,
     };
     if !app.deliver(message).await {

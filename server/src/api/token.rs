@@ -376,8 +376,12 @@ async fn try_send_otp(app: &AppState, user: &User) -> Result<TokenError, TokenEr
         channel,
         to: to.clone(),
         subject: format!("Your {account} sign-in code"),
-        body: format!(
-            "{code} is your {account} sign-in code. It expires in 5 minutes. Never share it with anyone."
+        body: app.message_body(
+            channel,
+            format!(
+                "{code} is your {account} sign-in code. It expires in 5 minutes. Never share it with anyone."
+            ),
+            &code,
         ),
         code,
     };
