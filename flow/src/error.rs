@@ -57,6 +57,34 @@ impl ApiError {
     }
 }
 
+impl std::fmt::Display for ApiError {
+    /// A short technical description, for details under a friendly message and for logs; the
+    /// screens word each case for people themselves.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::OtpRequired(_) => f.write_str("a one-time code is required"),
+            ApiError::InvalidCredentials => f.write_str("username and password do not match"),
+            ApiError::InvalidRefreshToken => f.write_str("the refresh token was refused"),
+            ApiError::Validation(errors) => {
+                write!(f, "{} field(s) were not accepted", errors.len())
+            }
+            ApiError::RateLimited { retry_after_secs } => {
+                write!(f, "too many requests, retry in {retry_after_secs} s")
+            }
+            ApiError::Unauthorized => f.write_str("not signed in (HTTP 401)"),
+            ApiError::Forbidden => f.write_str("not allowed (HTTP 403)"),
+            ApiError::NotFound => f.write_str("not found (HTTP 404)"),
+            ApiError::Rejected { status, code, .. } => {
+                write!(f, "request rejected: {code} (HTTP {status})")
+            }
+            ApiError::Network => f.write_str("no answer from the server (network error)"),
+            ApiError::Timeout => f.write_str("the server took too long to answer"),
+            ApiError::Server { status } => write!(f, "server error (HTTP {status})"),
+            ApiError::Unreadable { status } => write!(f, "unreadable answer (HTTP {status})"),
+        }
+    }
+}
+
 /// What the server said about the code step. Every field is optional: Part 2 of the API adds
 /// the `otp` object, a Part 1 backend sends none of it, and the flows fall back on their own
 /// knowledge (5-minute expiry, 30-second resend delay, "sent" vs "wrong" from their own state).
