@@ -3,6 +3,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::hooks::use_navigate;
+use leptos_router::path;
 
 use super::boot::{BootError, Services, boot};
 
@@ -11,7 +14,7 @@ use super::boot::{BootError, Services, boot};
 enum Boot {
     Starting,
     Failed(BootError),
-    Ready(StoredValue<Services, LocalStorage>),
+    Ready(Services),
 }
 
 #[component]
@@ -21,7 +24,7 @@ pub fn App() -> impl IntoView {
         state.set(Boot::Starting);
         spawn_local(async move {
             state.set(match boot().await {
-                Ok(services) => Boot::Ready(StoredValue::new_local(services)),
+                Ok(services) => Boot::Ready(services),
                 Err(e) => Boot::Failed(e),
             });
         });
@@ -33,7 +36,7 @@ pub fn App() -> impl IntoView {
             {move || match state.get() {
                 Boot::Starting => view! { <Starting/> }.into_any(),
                 Boot::Failed(error) => view! { <StartFailed error on_retry=start/> }.into_any(),
-                Boot::Ready(services) => view! { <Home services/> }.into_any(),
+                Boot::Ready(services) => view! { <Pages services/> }.into_any(),
             }}
         </main>
     }
@@ -60,14 +63,57 @@ fn StartFailed(error: BootError, on_retry: impl Fn() + Clone + 'static) -> impl 
     }
 }
 
+/// Whether a user is signed in, as the pages show it; set by the flows and by "Sign out".
+#[derive(Clone, Copy)]
+pub struct SignedIn(pub RwSignal<bool>);
+
 #[component]
-fn Home(services: StoredValue<Services, LocalStorage>) -> impl IntoView {
-    let name = services.with_value(|s| s.account.name.clone());
+fn Pages(services: Services) -> impl IntoView {
+    provide_context(SignedIn(RwSignal::new(services.session.is_signed_in())));
+    let shop = services.account.name.clone();
+    provide_context(services);
     view! {
-        <div class="card" data-state="home">
-            <div class="brand">{name.clone()}</div>
+        <Router>
+            <div class="brand"><img src="/favicon.svg" alt=""/>{shop}</div>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/") view=Home/>
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn Home() -> impl IntoView {
+    let services = expect_context::<Services>();
+    let SignedIn(signed_in) = expect_context::<SignedIn>();
+    let name = services.account.name.clone();
+    let navigate = use_navigate();
+    let sign_out = move |_| {
+        services.session.sign_out();
+        signed_in.set(false);
+        navigate("/", Default::default());
+    };
+    view! {
+        <div class="card" data-state=move || if signed_in.get() { "signed_in" } else { "home" }>
             <h1>{format!("Welcome to {name}")}</h1>
-            <p class="lead">"Sign in securely with a one-time code."</p>
+            <Show
+                when=move || signed_in.get()
+                fallback=|| view! { <p class="lead">"Sign in securely with a one-time code."</p> }
+            >
+                <p class="lead">"You are signed in."</p>
+                <button type="button" class="secondary" on:click=sign_out.clone()>"Sign out"</button>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <div class="card" data-state="not_found">
+            <h1>"Page not found"</h1>
+            <p class="lead">"There is nothing at this address."</p>
+            <A href="/">"Go to the start page"</A>
         </div>
     }
 }

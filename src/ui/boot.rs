@@ -8,7 +8,8 @@ use tfa_flow::ApiError;
 use crate::api::{Account, ApiClient, ConfigError, RuntimeConfig, load_runtime_config};
 use crate::session::Session;
 
-/// What the screens need once the app has started.
+/// What the screens need once the app has started; provided as context to every screen.
+#[derive(Clone)]
 pub struct Services {
     pub config: RuntimeConfig,
     pub api: ApiClient,

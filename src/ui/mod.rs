@@ -1,6 +1,9 @@
-//! The Leptos side: screens, the shared pieces they are built from, and the app shell.
+//! The Leptos side: screens, the shared pieces they are built from, the driver that runs a flow
+//! machine, and the app shell.
 
 mod app;
 mod boot;
+pub mod driver;
 
-pub use app::App;
+pub use app::{App, SignedIn};
+pub use boot::Services;
