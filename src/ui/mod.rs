@@ -3,7 +3,9 @@
 
 mod app;
 mod boot;
+pub mod components;
 pub mod driver;
+pub mod messages;
 
 pub use app::{App, SignedIn};
 pub use boot::Services;
