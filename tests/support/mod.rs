@@ -3,7 +3,7 @@
 //! roles), and the flows are followed through their `data-state`, never through timing.
 #![allow(dead_code)] // each test file uses its own part of this module
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
@@ -182,17 +182,19 @@ impl Browser {
             "//*[@id=//label[normalize-space(.)={q}]/@for] | //*[@aria-label={q}]",
             q = xpath_literal(label)
         );
-        self.client
+        let found = self
+            .client
             .wait()
             .at_most(WAIT)
             .for_element(Locator::XPath(&xpath))
-            .await
-            .unwrap_or_else(|e| {
-                panic!(
-                    "no field labelled {label:?}: {e}\npage text:\n{}",
-                    self.page_text().await
-                )
-            })
+            .await;
+        match found {
+            Ok(element) => element,
+            Err(e) => panic!(
+                "no field labelled {label:?}: {e}\npage text:\n{}",
+                self.page_text().await
+            ),
+        }
     }
 
     /// Replaces a field's value as typing would.
@@ -223,17 +225,19 @@ impl Browser {
             "//button[normalize-space(.)={q} or @aria-label={q}] | //a[normalize-space(.)={q}]",
             q = xpath_literal(name)
         );
-        self.client
+        let found = self
+            .client
             .wait()
             .at_most(WAIT)
             .for_element(Locator::XPath(&xpath))
-            .await
-            .unwrap_or_else(|e| {
-                panic!(
-                    "no button named {name:?}: {e}\npage text:\n{}",
-                    self.page_text().await
-                )
-            })
+            .await;
+        match found {
+            Ok(element) => element,
+            Err(e) => panic!(
+                "no button named {name:?}: {e}\npage text:\n{}",
+                self.page_text().await
+            ),
+        }
     }
 
     pub async fn click(&self, name: &str) {
