@@ -170,3 +170,223 @@ fn sentence(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tfa_flow::otp::{CodeEntry, LOGIN_CODE_EXPIRY_SECS};
+    use tfa_flow::{OtpChallenge, PhoneError};
+
+    fn server_error(field: Field, code: &str, title: &str, count: Option<u32>) -> FieldError {
+        FieldError {
+            field,
+            code: code.into(),
+            title: title.into(),
+            count,
+        }
+    }
+
+    fn entry(method: Option<AuthMethod>, destination: Option<&str>) -> CodeEntry {
+        let challenge = OtpChallenge {
+            method,
+            destination: destination.map(str::to_owned),
+            ..OtpChallenge::default()
+        };
+        CodeEntry::sent(
+            &challenge,
+            LOGIN_CODE_EXPIRY_SECS,
+            None,
+            CodeNotice::Sent,
+            0,
+        )
+    }
+
+    #[test]
+    fn alerts_say_what_happened_and_what_to_do() {
+        assert_eq!(
+            alert_text(&Alert::Connection, 0),
+            "We couldn't reach the server. Check your connection and try again. \
+             Nothing you typed was lost."
+        );
+        assert_eq!(
+            alert_text(&Alert::InvalidCredentials, 0),
+            "That username and password don't match. Check them and try again."
+        );
+        assert_eq!(
+            alert_text(&Alert::RateLimited { until_ms: 30_000 }, 6_000),
+            "Too many attempts. Try again in 0:24."
+        );
+        assert_eq!(
+            alert_text(&Alert::RateLimited { until_ms: 90_000 }, 0),
+            "Too many attempts. Try again in 1:30."
+        );
+        assert_eq!(
+            alert_text(
+                &Alert::Rejected {
+                    message: "account is suspended".into()
+                },
+                0
+            ),
+            "Account is suspended."
+        );
+    }
+
+    #[test]
+    fn server_codes_get_the_apps_words() {
+        let cases = [
+            (
+                Field::Name,
+                "required",
+                "can't be blank",
+                None,
+                "Enter your name.",
+            ),
+            (
+                Field::Username,
+                "taken",
+                "has already been taken.",
+                None,
+                "This username is already registered.",
+            ),
+            (
+                Field::Email,
+                "taken",
+                "has already been taken.",
+                None,
+                "This email address is already registered.",
+            ),
+            (
+                Field::PhoneNumber,
+                "format",
+                "has invalid format",
+                None,
+                "Enter a valid mobile number with its country code.",
+            ),
+            (
+                Field::Password,
+                "length",
+                "should be at least 8 character(s)",
+                Some(8),
+                "Use at least 8 characters.",
+            ),
+            (
+                Field::CurrentPassword,
+                "mustMatch",
+                "must match",
+                None,
+                "That password isn't right.",
+            ),
+            (
+                Field::PhoneVerificationCode,
+                "invalid",
+                "is invalid.",
+                None,
+                "That code isn't right.",
+            ),
+            (
+                Field::EmailVerificationCode,
+                "invalid",
+                "is invalid.",
+                None,
+                "That code isn't right.",
+            ),
+        ];
+        for (field, code, title, count, expected) in cases {
+            let error = server_error(field, code, title, count);
+            assert_eq!(field_error_text(&error), expected, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_codes_fall_back_on_the_servers_title() {
+        let error = server_error(Field::Username, "exclusion", "is reserved", None);
+        assert_eq!(field_error_text(&error), "Username is reserved.");
+        let error = server_error(Field::Base, "odd", "something is off", None);
+        assert_eq!(field_error_text(&error), "Something is off.");
+    }
+
+    #[test]
+    fn the_clients_own_checks_keep_their_words() {
+        // The machines put PhoneError's message into a `format` error of the phone field.
+        let error = server_error(
+            Field::PhoneNumber,
+            "format",
+            &PhoneError::MissingCountryCode.to_string(),
+            None,
+        );
+        assert_eq!(
+            field_error_text(&error),
+            "Start the number with + and the country code."
+        );
+        let error = server_error(Field::Username, "required", "Choose a username.", None);
+        assert_eq!(field_error_text(&error), "Choose a username.");
+        let errors = [error, server_error(Field::Name, "required", "x", None)];
+        assert_eq!(
+            field_error(&errors, &Field::Username).as_deref(),
+            Some("Choose a username.")
+        );
+        assert_eq!(field_error(&errors, &Field::Email), None);
+    }
+
+    #[test]
+    fn code_errors_and_notices() {
+        assert_eq!(
+            code_error_text(&CodeError::NotSixDigits),
+            "The code is 6 digits."
+        );
+        let mut wrong = entry(None, None);
+        assert_eq!(code_notice_text(&wrong), None);
+        wrong.notice = CodeNotice::Wrong;
+        wrong.attempts_left = Some(4);
+        assert_eq!(
+            code_notice_text(&wrong).as_deref(),
+            Some("That code isn't right. 4 attempts left.")
+        );
+        wrong.attempts_left = Some(1);
+        assert_eq!(
+            code_notice_text(&wrong).as_deref(),
+            Some("That code isn't right. 1 attempt left.")
+        );
+    }
+
+    #[test]
+    fn the_lead_says_where_the_code_went() {
+        assert_eq!(
+            sent_to_text(&entry(Some(AuthMethod::TfaSms), Some("+1 ••• ••• 1234"))),
+            "We texted a 6-digit code to +1 ••• ••• 1234."
+        );
+        assert_eq!(
+            sent_to_text(&entry(Some(AuthMethod::TfaEmail), Some("j•••@example.com"))),
+            "We emailed a 6-digit code to j•••@example.com."
+        );
+        assert_eq!(
+            sent_to_text(&entry(None, Some("j•••@example.com"))),
+            "We emailed a 6-digit code to j•••@example.com."
+        );
+        assert_eq!(
+            sent_to_text(&entry(Some(AuthMethod::TfaSms), None)),
+            "We sent a 6-digit code to your phone."
+        );
+        assert_eq!(
+            sent_to_text(&entry(None, None)),
+            "We sent you a 6-digit code."
+        );
+    }
+
+    #[test]
+    fn the_summary_counts_field_errors_when_there_is_no_alert() {
+        let errors = [
+            server_error(Field::Name, "required", "x", None),
+            server_error(Field::Email, "required", "x", None),
+        ];
+        assert_eq!(
+            summary_text(None, &errors, 0).as_deref(),
+            Some("Check the 2 fields marked below.")
+        );
+        assert_eq!(summary_text(None, &[], 0), None);
+        assert_eq!(
+            summary_text(Some(&Alert::Server), &errors, 0).as_deref(),
+            Some("Something went wrong on our side. Wait a moment and try again.")
+        );
+    }
+}

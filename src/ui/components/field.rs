@@ -31,7 +31,7 @@ pub fn TextField(
                 aria-invalid=move || has_error().then_some("true")
                 aria-describedby=move || described_by(id, hint.is_some(), has_error())
             />
-            <FieldError id=id error=error />
+            <ErrorLine id=id error=error />
             {hint.map(|hint| view! { <p class="hint" id=format!("{id}-hint")>{hint}</p> })}
         </div>
     }
@@ -39,7 +39,7 @@ pub fn TextField(
 
 /// The error line of field `id`, with the id that the field's `aria-describedby` points at.
 #[component]
-pub(super) fn FieldError(id: &'static str, error: Signal<Option<String>>) -> impl IntoView {
+pub(super) fn ErrorLine(id: &'static str, error: Signal<Option<String>>) -> impl IntoView {
     move || {
         error
             .get()

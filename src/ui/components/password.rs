@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::described_by;
-use super::field::FieldError;
+use super::field::ErrorLine;
 
 /// A password input with a show/hide toggle. The toggle's name stays "Show password" and its
 /// state is `aria-pressed`, so a screen reader hears one control that is on or off.
@@ -42,7 +42,7 @@ pub fn PasswordField(
                     {move || if shown.get() { "Hide" } else { "Show" }}
                 </button>
             </div>
-            <FieldError id=id error=error />
+            <ErrorLine id=id error=error />
             {hint.map(|hint| view! { <p class="hint" id=format!("{id}-hint")>{hint}</p> })}
         </div>
     }

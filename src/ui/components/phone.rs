@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use tfa_flow::{COUNTRIES, Country};
 
 use super::described_by;
-use super::field::FieldError;
+use super::field::ErrorLine;
 
 /// A country selector and the number as it is dialled at home; the flow joins them.
 #[component]
@@ -53,7 +53,7 @@ pub fn PhoneField(
                     aria-describedby=move || described_by(id, false, has_error())
                 />
             </div>
-            <FieldError id=id error=error />
+            <ErrorLine id=id error=error />
         </div>
     }
 }
