@@ -8,6 +8,8 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
 use super::boot::{BootError, Services, boot};
+use super::login::LoginView;
+use super::register::RegisterView;
 
 /// Start-up as the screen sees it.
 #[derive(Clone)]
@@ -77,6 +79,8 @@ fn Pages(services: Services) -> impl IntoView {
             <div class="brand"><img src="/favicon.svg" alt=""/>{shop}</div>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=Home/>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/register") view=RegisterPage/>
             </Routes>
         </Router>
     }
@@ -98,13 +102,37 @@ fn Home() -> impl IntoView {
             <h1>{format!("Welcome to {name}")}</h1>
             <Show
                 when=move || signed_in.get()
-                fallback=|| view! { <p class="lead">"Sign in securely with a one-time code."</p> }
+                fallback=|| {
+                    view! {
+                        <p class="lead">"Sign in securely with a one-time code."</p>
+                        <div class="actions">
+                            <A href="/login" attr:class="primary">"Sign in"</A>
+                            <A href="/register" attr:class="secondary">"Create an account"</A>
+                        </div>
+                    }
+                }
             >
                 <p class="lead">"You are signed in."</p>
                 <button type="button" class="secondary" on:click=sign_out.clone()>"Sign out"</button>
             </Show>
         </div>
     }
+}
+
+/// After signing in, the start page shows the signed-in state.
+fn go_home() -> Callback<()> {
+    let navigate = use_navigate();
+    Callback::new(move |()| navigate("/", Default::default()))
+}
+
+#[component]
+fn LoginPage() -> impl IntoView {
+    view! { <LoginView on_signed_in=go_home() register_href="/register"/> }
+}
+
+#[component]
+fn RegisterPage() -> impl IntoView {
+    view! { <RegisterView on_signed_in=go_home() login_href="/login"/> }
 }
 
 #[component]

@@ -200,7 +200,7 @@ fn CodeForm(parts: StepParts) -> impl IntoView {
                 <button
                     type="button"
                     class="link"
-                    disabled=move || busy.get() || resend_in.get() > 0
+                    disabled=move || busy.get() || resend_in.get() != 0
                     on:click=move |_| on_resend.run(())
                 >
                     {resend_label}

@@ -3,9 +3,12 @@
 
 mod app;
 mod boot;
+pub mod code_step;
 pub mod components;
 pub mod driver;
+pub mod login;
 pub mod messages;
+pub mod register;
 
 pub use app::{App, SignedIn};
 pub use boot::Services;
