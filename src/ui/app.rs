@@ -8,6 +8,7 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
 use super::boot::{BootError, Services, boot};
+use super::enroll::EnrollView;
 use super::login::LoginView;
 use super::register::RegisterView;
 
@@ -81,6 +82,7 @@ fn Pages(services: Services) -> impl IntoView {
                 <Route path=path!("/") view=Home/>
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/register") view=RegisterPage/>
+                <Route path=path!("/account/security") view=SecurityPage/>
             </Routes>
         </Router>
     }
@@ -113,7 +115,10 @@ fn Home() -> impl IntoView {
                 }
             >
                 <p class="lead">"You are signed in."</p>
-                <button type="button" class="secondary" on:click=sign_out.clone()>"Sign out"</button>
+                <div class="actions">
+                    <A href="/account/security" attr:class="primary">"Two-factor settings"</A>
+                    <button type="button" class="secondary" on:click=sign_out.clone()>"Sign out"</button>
+                </div>
             </Show>
         </div>
     }
@@ -133,6 +138,11 @@ fn LoginPage() -> impl IntoView {
 #[component]
 fn RegisterPage() -> impl IntoView {
     view! { <RegisterView on_signed_in=go_home() login_href="/login"/> }
+}
+
+#[component]
+fn SecurityPage() -> impl IntoView {
+    view! { <EnrollView login_href="/login" on_done=go_home()/> }
 }
 
 #[component]

@@ -6,6 +6,7 @@ mod boot;
 pub mod code_step;
 pub mod components;
 pub mod driver;
+pub mod enroll;
 pub mod login;
 pub mod messages;
 pub mod register;
