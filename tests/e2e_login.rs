@@ -320,8 +320,13 @@ async fn resend_is_held_back_by_a_visible_countdown() {
         )
         .await
         .expect("click the resend button");
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
-    let later = resend_button_text(&browser).await;
+    // The countdown moves on each one-second tick of the screen's clock.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let mut later = resend_button_text(&browser).await;
+    while later == first && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        later = resend_button_text(&browser).await;
+    }
     assert_ne!(later, first, "the countdown moves");
     assert!(later.ends_with("(disabled)"), "{later:?}");
     assert_eq!(messages_to(&server, PHONE).await, sent);

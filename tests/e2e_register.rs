@@ -5,6 +5,7 @@
 
 mod support;
 
+use fantoccini::Locator;
 use serde_json::{Value, json};
 use support::{Browser, latest_code, start_server};
 use tfa_server::testing::TestServer;
@@ -29,12 +30,28 @@ async fn fill_details(browser: &Browser, server: &TestServer, person: &Person<'_
     } else {
         "Email"
     };
+    // As a person does: a click on the option's label.
     browser
-        .field(method)
+        .client
+        .find(Locator::XPath(&format!(
+            "//label[normalize-space(.)='{method}']"
+        )))
         .await
+        .expect("the method's label")
         .click()
         .await
         .expect("choose the method");
+    assert_eq!(
+        browser
+            .field(method)
+            .await
+            .prop("checked")
+            .await
+            .ok()
+            .flatten()
+            .as_deref(),
+        Some("true")
+    );
     browser.click("Continue").await;
     browser.wait_state("register", "details").await;
     browser.fill("Full name", person.name).await;
