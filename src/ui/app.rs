@@ -7,6 +7,8 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
+use tfa_flow::{ApiError, AuthMethod, UserSummary};
+
 use super::boot::{BootError, Services, boot};
 use super::enroll::EnrollView;
 use super::login::LoginView;
@@ -114,13 +116,58 @@ fn Home() -> impl IntoView {
                     }
                 }
             >
-                <p class="lead">"You are signed in."</p>
+                <SignedInUser/>
                 <div class="actions">
                     <A href="/account/security" attr:class="primary">"Two-factor settings"</A>
                     <button type="button" class="secondary" on:click=sign_out.clone()>"Sign out"</button>
                 </div>
             </Show>
         </div>
+    }
+}
+
+/// Who is signed in, read from `GET /v1/user`. A session that turns out to be gone flips the page
+/// back to signed out.
+#[component]
+fn SignedInUser() -> impl IntoView {
+    let services = expect_context::<Services>();
+    let SignedIn(signed_in) = expect_context::<SignedIn>();
+    let user = RwSignal::new(None::<Result<UserSummary, ApiError>>);
+    spawn_local(async move {
+        let api = &services.api;
+        let result = services
+            .session
+            .with_user(api, |token| async move { api.user(&token).await })
+            .await;
+        if result == Err(ApiError::Unauthorized) {
+            signed_in.set(false);
+        }
+        user.set(Some(result));
+    });
+    move || match user.get() {
+        None => view! { <p class="lead muted">"You are signed in."</p> }.into_any(),
+        Some(Ok(user)) => {
+            let method = match user.auth_method {
+                AuthMethod::Simple => "Off".to_owned(),
+                AuthMethod::TfaSms => "On, by text message".to_owned(),
+                AuthMethod::TfaEmail => "On, by email".to_owned(),
+            };
+            view! {
+                <p class="lead">{format!("You are signed in as {}.", user.name)}</p>
+                <dl class="facts">
+                    <dt>"Username"</dt>
+                    <dd>{user.username}</dd>
+                    <dt>"Two-factor"</dt>
+                    <dd>{method}</dd>
+                </dl>
+            }
+            .into_any()
+        }
+        Some(Err(e)) => view! {
+            <p class="lead">"You are signed in."</p>
+            <p class="muted small">{format!("Your details could not be loaded: {e}.")}</p>
+        }
+        .into_any(),
     }
 }
 
