@@ -142,7 +142,23 @@ impl Country {
     pub fn by_iso(iso: &str) -> Option<&'static Country> {
         COUNTRIES.iter().find(|c| c.iso.eq_ignore_ascii_case(iso))
     }
+
+    /// The selector's starting country: the first of `preferences` (ISO codes, best first: the
+    /// merchant's setting, then the browser's region) that is listed, else the United States.
+    pub fn preferred<'a>(preferences: impl IntoIterator<Item = &'a str>) -> &'static Country {
+        preferences
+            .into_iter()
+            .find_map(Country::by_iso)
+            .unwrap_or(&FALLBACK_COUNTRY)
+    }
 }
+
+const FALLBACK_COUNTRY: Country = Country {
+    iso: "US",
+    name: "United States",
+    dial_code: "1",
+    trunk_zero: false,
+};
 
 macro_rules! countries {
     ($(($iso:literal, $name:literal, $dial:literal, $trunk:literal)),* $(,)?) => {
@@ -284,6 +300,13 @@ mod tests {
             PhoneNumber::parse("+447911123456").unwrap().masked(),
             "+44 ••• 3456"
         );
+    }
+
+    #[test]
+    fn the_preferred_country_is_the_first_listed_preference() {
+        assert_eq!(Country::preferred(["XX", "gb", "CA"]).iso, "GB");
+        assert_eq!(Country::preferred([]), country("US"));
+        assert_eq!(Country::preferred(["ZZ"]), country("US"));
     }
 
     #[test]

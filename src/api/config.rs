@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use gloo_net::http::RequestBuilder;
 use serde::Deserialize;
-use tfa_flow::ApiError;
+use tfa_flow::{ApiError, Country};
 
 use super::transport::exchange;
 use crate::session::TokenStorage;
@@ -26,6 +26,9 @@ pub struct RuntimeConfig {
     /// `"sessionStorage"` (the default) or `"localStorage"`, the deployer's choice of how long a
     /// login lasts on a shared computer.
     pub token_storage: TokenStorage,
+    /// `defaultCountry`: the ISO code of the country the phone selector starts on, when the
+    /// merchant knows better than the browser's language.
+    pub default_country: Option<&'static Country>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,6 +86,7 @@ struct ConfigFile {
     publishable_refresh_token: Option<String>,
     account_id: Option<String>,
     token_storage: Option<String>,
+    default_country: Option<String>,
 }
 
 impl RuntimeConfig {
@@ -126,6 +130,14 @@ impl RuntimeConfig {
                 ));
             }
         };
+        let default_country = match file.default_country.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(iso) => Some(Country::by_iso(iso).ok_or_else(|| {
+                format!(
+                    "defaultCountry is \"{iso}\"; use a two-letter country code such as \"US\"."
+                )
+            })?),
+        };
         Ok(RuntimeConfig {
             api_base_url: file
                 .api_base_url
@@ -134,6 +146,7 @@ impl RuntimeConfig {
             publishable_refresh_token: token,
             account_id,
             token_storage,
+            default_country,
         })
     }
 }
@@ -223,8 +236,24 @@ mod tests {
                 publishable_refresh_token: "prt-test-1".into(),
                 account_id: "0b7d1c8e-3f55-4a57-9d3b-1d2f0f6f1a11".into(),
                 token_storage: TokenStorage::SessionStorage,
+                default_country: None,
             })
         );
+    }
+
+    #[test]
+    fn the_default_country_is_a_listed_iso_code() {
+        let with = |iso: &str| {
+            RuntimeConfig::parse(&format!(
+                r#"{{"publishableRefreshToken":"prt-test-1","accountId":"a1","defaultCountry":"{iso}"}}"#
+            ))
+        };
+        assert_eq!(
+            with("gb").map(|c| c.default_country.map(|c| c.iso)),
+            Ok(Some("GB"))
+        );
+        assert_eq!(with("").map(|c| c.default_country), Ok(None));
+        assert!(with("Atlantis").is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use tfa_flow::ApiError;
+use tfa_flow::{ApiError, Country};
 
 use crate::api::{Account, ApiClient, ConfigError, RuntimeConfig, load_runtime_config};
 use crate::session::Session;
@@ -15,6 +15,18 @@ pub struct Services {
     pub api: ApiClient,
     pub session: Session,
     pub account: Account,
+}
+
+impl Services {
+    /// The country the phone selector starts on: the merchant's `defaultCountry`, else the
+    /// browser's region ("en-CA" → Canada), else the United States.
+    pub fn phone_country(&self) -> &'static Country {
+        let region = web_sys::window()
+            .and_then(|w| w.navigator().language())
+            .and_then(|lang| lang.rsplit(['-', '_']).next().map(str::to_owned));
+        let configured = self.config.default_country.map(|c| c.iso);
+        Country::preferred(configured.into_iter().chain(region.as_deref()))
+    }
 }
 
 #[derive(Clone, Debug)]

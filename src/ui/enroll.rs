@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 use tfa_flow::{
-    AuthMethod, COUNTRIES, Country, Destination, DestinationForm, DisableForm, EnrollEffect,
-    EnrollEvent, EnrollFlow, EnrollState, Field, PhoneNumber, UserSummary,
+    AuthMethod, Destination, DestinationForm, DisableForm, EnrollEffect, EnrollEvent, EnrollFlow,
+    EnrollState, Field, PhoneNumber, UserSummary,
 };
 
 use super::app::SignedIn;
@@ -52,12 +52,6 @@ impl Screen {
     }
 }
 
-/// The country preselected for a user who has no phone number yet. The shop's customers are
-/// North American in the reference setup; anyone else picks theirs in the selector.
-fn default_country() -> &'static Country {
-    Country::by_iso("CA").unwrap_or(&COUNTRIES[0])
-}
-
 #[component]
 pub fn EnrollView(
     /// Where "Sign in" leads when the session is gone.
@@ -71,7 +65,7 @@ pub fn EnrollView(
     let signed_in = use_context::<SignedIn>();
     let api = services.api.clone();
     let session = services.session.clone();
-    let driver = Driver::new(EnrollFlow::new(default_country()), move |effect| {
+    let driver = Driver::new(EnrollFlow::new(services.phone_country()), move |effect| {
         run_effect(api.clone(), session.clone(), effect)
     });
     let state_name = driver.state_name();
@@ -327,7 +321,7 @@ fn DestinationStep(driver: Enroll) -> impl IntoView {
         _ => (
             AuthMethod::TfaSms,
             DestinationForm {
-                country: default_country(),
+                country: expect_context::<Services>().phone_country(),
                 phone: String::new(),
                 email: String::new(),
             },

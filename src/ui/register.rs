@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use tfa_flow::{
-    ApiError, AuthMethod, COUNTRIES, Country, DetailsForm, Field, FieldError, RegisterEffect,
-    RegisterEvent, RegisterFlow, RegisterState,
+    ApiError, AuthMethod, DetailsForm, Field, FieldError, RegisterEffect, RegisterEvent,
+    RegisterFlow, RegisterState,
 };
 
 use super::app::SignedIn;
@@ -23,8 +23,9 @@ pub fn RegisterView(
     #[prop(optional, into)] login_href: Option<String>,
 ) -> impl IntoView {
     let services = expect_context::<Services>();
+    let country = services.phone_country();
     let SignedIn(signed_in) = expect_context::<SignedIn>();
-    let driver = Driver::new(RegisterFlow::new(browser_country()), move |effect| {
+    let driver = Driver::new(RegisterFlow::new(country), move |effect| {
         run_effect(services.clone(), signed_in, on_signed_in, effect)
     });
     let state = driver.state_name();
@@ -67,7 +68,7 @@ pub fn RegisterView(
                 .into_any(),
                 Screen::Details => {
                     let (method, form) = untrack(|| driver.with(details_of))
-                        .unwrap_or_else(|| (AuthMethod::TfaSms, DetailsForm::new(browser_country())));
+                        .unwrap_or_else(|| (AuthMethod::TfaSms, DetailsForm::new(country)));
                     view! {
                         <DetailsFormView
                             method
@@ -172,23 +173,6 @@ fn details_of(flow: &RegisterFlow) -> Option<(AuthMethod, DetailsForm)> {
         _ => None,
     }
 }
-
-/// The phone country to start with: the browser's region ("en-CA"), else the first in the list.
-fn browser_country() -> &'static Country {
-    web_sys::window()
-        .and_then(|w| w.navigator().language())
-        .and_then(|lang| lang.rsplit(['-', '_']).next().and_then(Country::by_iso))
-        .or_else(|| COUNTRIES.first())
-        .unwrap_or(&CANADA)
-}
-
-/// Only for an empty country list, which the flow crate never has.
-const CANADA: Country = Country {
-    iso: "CA",
-    name: "Canada",
-    dial_code: "1",
-    trunk_zero: false,
-};
 
 fn run_effect(
     services: Services,
