@@ -308,14 +308,13 @@ fn DetailsFormView(
             novalidate
             on:submit=move |ev| {
                 ev.prevent_default();
-                let password = password.get_untracked();
                 on_submit.run(DetailsForm {
                     username: username.get_untracked(),
                     // One password box with a "Show password" toggle stands in for a second
-                    // box to retype it in.
-                    password_confirmation: password.clone(),
+                    // box to retype it in, so there is no confirmation to check.
+                    password_confirmation: String::new(),
                     show_password: true,
-                    password,
+                    password: password.get_untracked(),
                     name: name.get_untracked(),
                     email: email.get_untracked(),
                     country: country.get_untracked(),
