@@ -6,58 +6,13 @@
 
 mod support;
 
-use serde_json::{Value, json};
-use support::{Browser, latest_code, start_server};
+use serde_json::json;
+use support::{
+    Browser, PASSWORD, guest_token, latest_code, post_doc, sign_in, start_server, wait_signed_in,
+};
 use tfa_server::testing::TestServer;
 
-const JSONAPI: &str = "application/vnd.api+json";
-const PASSWORD: &str = "supersecret";
 const PHONE: &str = "+14165551234";
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("reqwest client")
-}
-
-/// A guest access token from the account's publishable refresh token.
-async fn guest_token(server: &TestServer) -> String {
-    let answer: Value = http()
-        .post(server.url("/v1/token"))
-        .header("Accept", JSONAPI)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(format!(
-            "grant_type=refresh_token&refresh_token={}",
-            server.publishable_token()
-        ))
-        .send()
-        .await
-        .expect("POST /v1/token")
-        .json()
-        .await
-        .expect("a token document");
-    answer["access_token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no guest token in {answer}"))
-        .to_owned()
-}
-
-/// POSTs a JSON:API document with a bearer token and checks the status.
-async fn post_doc(server: &TestServer, path: &str, bearer: &str, doc: Value, status: u16) {
-    let answer = http()
-        .post(server.url(path))
-        .header("Accept", JSONAPI)
-        .header("Content-Type", JSONAPI)
-        .bearer_auth(bearer)
-        .body(doc.to_string())
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("POST {path}: {e}"));
-    let got = answer.status().as_u16();
-    let body = answer.text().await.unwrap_or_default();
-    assert_eq!(got, status, "POST {path}: {body}");
-}
 
 /// A password-only customer whose username is their email.
 async fn register_simple(server: &TestServer, name: &str, email: &str) {
@@ -80,24 +35,6 @@ async fn register_sms(server: &TestServer, email: &str) {
         "password": PASSWORD, "phoneNumber": PHONE, "phoneVerificationCode": code,
         "authMethod": "tfa_sms"}}});
     post_doc(server, "/v1/customers", &guest, customer, 201).await;
-}
-
-/// Fills in the login screen; a password-only user lands on the signed-in start page.
-async fn enter_credentials(browser: &Browser, server: &TestServer, username: &str) {
-    browser.goto(&server.url("/login")).await;
-    browser.wait_state("login", "credentials").await;
-    browser.fill("Email or username", username).await;
-    browser.fill("Password", PASSWORD).await;
-    browser.click("Sign in").await;
-}
-
-async fn wait_signed_in(browser: &Browser) {
-    browser
-        .wait_js(
-            "the signed-in start page",
-            "document.querySelector('[data-state=signed_in]')",
-        )
-        .await;
 }
 
 /// From the signed-in start page to the two-factor settings, by the link a person follows.
@@ -155,7 +92,7 @@ async fn a_user_turns_on_text_message_codes_and_is_asked_for_one_at_the_next_sig
     let server = start_server().await;
     register_simple(&server, "Sam Simple", "sam@example.com").await;
     let browser = Browser::start().await;
-    enter_credentials(&browser, &server, "sam@example.com").await;
+    sign_in(&browser, &server, "sam@example.com", None).await;
     wait_signed_in(&browser).await;
     open_settings(&browser).await;
     browser.wait_text("Off — password only").await;
@@ -193,7 +130,7 @@ async fn a_user_turns_on_text_message_codes_and_is_asked_for_one_at_the_next_sig
             "document.querySelector('[data-state=home]')",
         )
         .await;
-    enter_credentials(&browser, &server, "sam@example.com").await;
+    sign_in(&browser, &server, "sam@example.com", None).await;
     browser.wait_state("login", "code_entry").await;
     browser.wait_text("Enter the code").await;
     browser.close().await;
@@ -204,7 +141,7 @@ async fn a_user_turns_on_email_codes_for_their_own_address() {
     let server = start_server().await;
     register_simple(&server, "Emma Mail", "emma@example.com").await;
     let browser = Browser::start().await;
-    enter_credentials(&browser, &server, "emma@example.com").await;
+    sign_in(&browser, &server, "emma@example.com", None).await;
     wait_signed_in(&browser).await;
     open_settings(&browser).await;
 
@@ -233,7 +170,7 @@ async fn turning_two_factor_off_needs_the_right_password() {
     let server = start_server().await;
     register_sms(&server, "joe@example.com").await;
     let browser = Browser::start().await;
-    enter_credentials(&browser, &server, "joe@example.com").await;
+    sign_in(&browser, &server, "joe@example.com", None).await;
     browser.wait_state("login", "code_entry").await;
     let otp = latest_code(&server, PHONE).await;
     browser.fill("Verification code", &otp).await;
@@ -299,7 +236,7 @@ async fn after_signing_out_the_settings_ask_to_sign_in() {
     let server = start_server().await;
     register_simple(&server, "Sam Simple", "sam@example.com").await;
     let browser = Browser::start().await;
-    enter_credentials(&browser, &server, "sam@example.com").await;
+    sign_in(&browser, &server, "sam@example.com", None).await;
     wait_signed_in(&browser).await;
     browser.click("Sign out").await;
     browser

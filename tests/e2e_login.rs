@@ -8,54 +8,14 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
-use support::{Browser, latest_code, messages_to, start_server, start_server_with};
+use serde_json::json;
+use support::{
+    Browser, PASSWORD, guest_token, latest_code, messages_to, post_doc, sign_in, start_server,
+    start_server_with, wait_signed_in,
+};
 use tfa_server::testing::{TestOptions, TestServer};
 
-const PASSWORD: &str = "supersecret";
 const PHONE: &str = "+14165551234";
-const JSONAPI: &str = "application/vnd.api+json";
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("HTTP client")
-}
-
-async fn guest_token(server: &TestServer) -> String {
-    let answer: Value = http()
-        .post(server.url("/v1/token"))
-        .header("Accept", JSONAPI)
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", server.publishable_token()),
-        ])
-        .send()
-        .await
-        .expect("POST /v1/token")
-        .json()
-        .await
-        .expect("a token");
-    answer["access_token"]
-        .as_str()
-        .expect("an access token")
-        .to_owned()
-}
-
-async fn post_doc(server: &TestServer, path: &str, token: &str, doc: Value) -> u16 {
-    http()
-        .post(server.url(path))
-        .header("Accept", JSONAPI)
-        .header("Content-Type", JSONAPI)
-        .bearer_auth(token)
-        .body(doc.to_string())
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("POST {path}: {e}"))
-        .status()
-        .as_u16()
-}
 
 /// Registers a customer over HTTP. `proof` is the destination to verify first, if any:
 /// `("phoneNumber", PHONE)` or `("email", address)`.
@@ -80,48 +40,18 @@ async fn register(server: &TestServer, username: &str, method: &str, proof: Opti
             )
         };
         let doc = json!({"data": {"type": kind, "attributes": {attribute: to}}});
-        assert_eq!(
-            post_doc(server, path, &guest, doc).await,
-            204,
-            "send a code to {to}"
-        );
+        post_doc(server, path, &guest, doc, 204).await;
         attributes[attribute] = json!(to);
         attributes[code_attribute] = json!(latest_code(server, to).await);
     }
     let doc = json!({"data": {"type": "Customer", "attributes": attributes}});
-    assert_eq!(
-        post_doc(server, "/v1/customers", &guest, doc).await,
-        201,
-        "register {username}"
-    );
+    post_doc(server, "/v1/customers", &guest, doc, 201).await;
 }
 
 /// A six-digit code that is not `code`.
 fn wrong(code: &str) -> String {
     let n: u32 = code.parse().expect("a numeric code");
     format!("{:06}", (n + 1) % 1_000_000)
-}
-
-/// Opens the login screen and submits the credentials.
-async fn sign_in(browser: &Browser, server: &TestServer, username: &str, shot: Option<&str>) {
-    browser.goto(&server.url("/login")).await;
-    browser.wait_state("login", "credentials").await;
-    browser.fill("Email or username", username).await;
-    browser.fill("Password", PASSWORD).await;
-    if let Some(name) = shot {
-        browser.screenshot(name).await;
-    }
-    browser.click("Sign in").await;
-}
-
-/// The start page says that the user is signed in.
-async fn wait_signed_in(browser: &Browser) {
-    browser
-        .wait_js(
-            "the start page, signed in",
-            "document.querySelector('.card[data-state=signed_in]:not([data-flow])')",
-        )
-        .await;
 }
 
 /// Enters a code that the server refuses and waits for the answer (the boxes are emptied).

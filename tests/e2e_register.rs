@@ -7,11 +7,10 @@ mod support;
 
 use fantoccini::Locator;
 use serde_json::{Value, json};
-use support::{Browser, latest_code, start_server};
+use support::{
+    Browser, PASSWORD, guest_token, latest_code, post_doc, start_server, wait_signed_in,
+};
 use tfa_server::testing::TestServer;
-
-const PASSWORD: &str = "supersecret";
-const JSONAPI: &str = "application/vnd.api+json";
 
 struct Person<'a> {
     name: &'a str,
@@ -67,16 +66,6 @@ async fn fill_details(browser: &Browser, server: &TestServer, person: &Person<'_
             .expect("choose Canada");
         browser.fill("Mobile phone", phone).await;
     }
-}
-
-/// The start page says that the user is signed in.
-async fn wait_signed_in(browser: &Browser) {
-    browser
-        .wait_js(
-            "the start page, signed in",
-            "document.querySelector('.card[data-state=signed_in]:not([data-flow])')",
-        )
-        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -139,38 +128,11 @@ async fn registering_by_email_ends_signed_in() {
 }
 
 async fn register_over_http(server: &TestServer, username: &str) {
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("HTTP client");
-    let token: Value = client
-        .post(server.url("/v1/token"))
-        .header("Accept", JSONAPI)
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", server.publishable_token()),
-        ])
-        .send()
-        .await
-        .expect("POST /v1/token")
-        .json()
-        .await
-        .expect("a token");
-    let guest = token["access_token"].as_str().expect("an access token");
+    let guest = guest_token(server).await;
     let doc = json!({"data": {"type": "Customer", "attributes": {
         "status": "registered", "name": "First Joe", "email": "first@example.com",
         "username": username, "password": PASSWORD, "authMethod": "simple"}}});
-    let status = client
-        .post(server.url("/v1/customers"))
-        .header("Accept", JSONAPI)
-        .header("Content-Type", JSONAPI)
-        .bearer_auth(guest)
-        .body(doc.to_string())
-        .send()
-        .await
-        .expect("POST /v1/customers")
-        .status();
-    assert_eq!(status, 201);
+    post_doc(server, "/v1/customers", &guest, doc, 201).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -176,25 +176,28 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Waits for the element `xpath` finds; panics naming `what`, with the page's text.
+    async fn find(&self, what: &str, xpath: &str) -> Element {
+        match self
+            .client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(xpath))
+            .await
+        {
+            Ok(element) => element,
+            Err(e) => panic!("no {what}: {e}\npage text:\n{}", self.page_text().await),
+        }
+    }
+
     /// The form control a person finds by its label (a `<label for>`, or `aria-label`).
     pub async fn field(&self, label: &str) -> Element {
         let xpath = format!(
             "//*[@id=//label[normalize-space(.)={q}]/@for] | //*[@aria-label={q}]",
             q = xpath_literal(label)
         );
-        let found = self
-            .client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::XPath(&xpath))
-            .await;
-        match found {
-            Ok(element) => element,
-            Err(e) => panic!(
-                "no field labelled {label:?}: {e}\npage text:\n{}",
-                self.page_text().await
-            ),
-        }
+        self.find(&format!("field labelled {label:?}"), &xpath)
+            .await
     }
 
     /// Replaces a field's value as typing would.
@@ -225,19 +228,7 @@ impl Browser {
             "//button[normalize-space(.)={q} or @aria-label={q}] | //a[normalize-space(.)={q}]",
             q = xpath_literal(name)
         );
-        let found = self
-            .client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::XPath(&xpath))
-            .await;
-        match found {
-            Ok(element) => element,
-            Err(e) => panic!(
-                "no button named {name:?}: {e}\npage text:\n{}",
-                self.page_text().await
-            ),
-        }
+        self.find(&format!("button named {name:?}"), &xpath).await
     }
 
     pub async fn click(&self, name: &str) {
@@ -289,6 +280,79 @@ impl Drop for Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// The password every test user gets.
+pub const PASSWORD: &str = "supersecret";
+const JSONAPI: &str = "application/vnd.api+json";
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("HTTP client")
+}
+
+/// A guest access token from the account's publishable refresh token, asked for exactly as API.md
+/// shows it.
+pub async fn guest_token(server: &TestServer) -> String {
+    let answer: Value = http()
+        .post(server.url("/v1/token"))
+        .header("Accept", JSONAPI)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "grant_type=refresh_token&refresh_token={}",
+            server.publishable_token()
+        ))
+        .send()
+        .await
+        .expect("POST /v1/token")
+        .json()
+        .await
+        .expect("a token document");
+    answer["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no guest token in {answer}"))
+        .to_owned()
+}
+
+/// POSTs a JSON:API document with a bearer token and checks the answer's status.
+pub async fn post_doc(server: &TestServer, path: &str, bearer: &str, doc: Value, status: u16) {
+    let answer = http()
+        .post(server.url(path))
+        .header("Accept", JSONAPI)
+        .header("Content-Type", JSONAPI)
+        .bearer_auth(bearer)
+        .body(doc.to_string())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+    let got = answer.status().as_u16();
+    let body = answer.text().await.unwrap_or_default();
+    assert_eq!(got, status, "POST {path}: {body}");
+}
+
+/// Opens the login screen and submits `username` with [`PASSWORD`]; `shot` names a screenshot of
+/// the filled-in form.
+pub async fn sign_in(browser: &Browser, server: &TestServer, username: &str, shot: Option<&str>) {
+    browser.goto(&server.url("/login")).await;
+    browser.wait_state("login", "credentials").await;
+    browser.fill("Email or username", username).await;
+    browser.fill("Password", PASSWORD).await;
+    if let Some(name) = shot {
+        browser.screenshot(name).await;
+    }
+    browser.click("Sign in").await;
+}
+
+/// The start page says that the user is signed in.
+pub async fn wait_signed_in(browser: &Browser) {
+    browser
+        .wait_js(
+            "the start page, signed in",
+            "document.querySelector('.card[data-state=signed_in]:not([data-flow])')",
+        )
+        .await;
 }
 
 /// The newest code the development outbox holds for `to` (a phone number or an email address).
